@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes: scripts tell bad input from a mistyped command line.
+const (
+	exitOK    = 0
+	exitInput = 1
+	exitUsage = 2
+)
+
+// usageError marks errors in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error {
+	return usageError{fmt.Errorf(format, a...)}
+}
+
+// inputError marks errors met while doing the work (unreadable or malformed
+// input). Errors cobra raises itself (unknown commands, bad arguments) carry
+// neither mark and count as usage errors.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// runE adapts a command body so that its errors count as input errors
+// unless it marked them as usage errors itself.
+func runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := f(cmd, args)
+		var ue usageError
+		if err == nil || errors.As(err, &ue) {
+			return err
+		}
+		return inputError{err}
+	}
+}
+
+// env is what a command may touch; tests substitute every field.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// isTTY reports whether stdout is a terminal, deciding colour.
+	isTTY func() bool
+	// getenv reads the environment (NO_COLOR, ...).
+	getenv func(string) string
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := newEnv(stdin, stdout, stderr)
+	return e.execute(args)
+}
+
+func (e *env) execute(args []string) int {
+	root := e.rootCommand()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "lagtrace: %v\n", err)
+	var ie inputError
+	if errors.As(err, &ie) {
+		return exitInput
+	}
+	return exitUsage
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lagtrace",
+		Short: "Explain why a Linux host is slow or hung, from captured text",
+		Long: `lagtrace reads what support engineers capture on customer hosts (strace
+output, kernel logs, /proc/PID/stack snapshots, crash transcripts) and
+explains why one host is slow or hung: how much slower its directory
+listings progress than a healthy host's, and which task holds the lock the
+others wait for.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.AddCommand(e.versionCommand())
+	for _, add := range e.subcommands() {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+func (e *env) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(e.stdout, "lagtrace %s\n", version())
+			return err
+		}),
+	}
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" {
+		return "(devel)"
+	}
+	return bi.Main.Version
+}

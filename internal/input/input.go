@@ -1,0 +1,126 @@
+// Package input opens the files a user names on the command line: "-" for
+// standard input, and gzip, xz or zstd streams recognised by their magic
+// bytes rather than by file name, since bundles get renamed in transit.
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// Compression names the container a stream arrived in.
+type Compression string
+
+// The compressions Open recognises.
+const (
+	None Compression = ""
+	Gzip Compression = "gzip"
+	XZ   Compression = "xz"
+	Zstd Compression = "zstd"
+)
+
+var magics = []struct {
+	magic []byte
+	c     Compression
+}{
+	{[]byte{0x1f, 0x8b}, Gzip},
+	{[]byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, XZ},
+	{[]byte{0x28, 0xb5, 0x2f, 0xfd}, Zstd},
+}
+
+// File is an opened input, already decompressed.
+type File struct {
+	io.Reader
+	// Name is what the user typed ("-" for standard input).
+	Name        string
+	Compression Compression
+	closers     []func() error
+}
+
+// Close releases the file and any decoder.
+func (f *File) Close() error {
+	var first error
+	for i := len(f.closers) - 1; i >= 0; i-- {
+		if err := f.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Open opens name ("-" is stdin) and undoes any compression it finds.
+func Open(name string, stdin io.Reader) (*File, error) {
+	f := &File{Name: name}
+	var r io.Reader
+	if name == "-" {
+		r = stdin
+	} else {
+		osf, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := osf.Stat(); err == nil && st.IsDir() {
+			osf.Close()
+			return nil, fmt.Errorf("%s: is a directory", name)
+		}
+		f.closers = append(f.closers, osf.Close)
+		r = osf
+	}
+	if err := f.wrap(r); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+// Wrap decompresses r if it starts with a known magic; name labels errors.
+func Wrap(name string, r io.Reader) (*File, error) {
+	f := &File{Name: name}
+	if err := f.wrap(r); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+func (f *File) wrap(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(8) // a short file simply has no magic
+	for _, m := range magics {
+		if !bytes.HasPrefix(head, m.magic) {
+			continue
+		}
+		f.Compression = m.c
+		switch m.c {
+		case Gzip:
+			zr, err := gzip.NewReader(br)
+			if err != nil {
+				return fmt.Errorf("gzip: %w", err)
+			}
+			f.closers = append(f.closers, zr.Close)
+			f.Reader = zr
+		case XZ:
+			zr, err := xz.NewReader(br)
+			if err != nil {
+				return fmt.Errorf("xz: %w", err)
+			}
+			f.Reader = zr
+		case Zstd:
+			zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+			if err != nil {
+				return fmt.Errorf("zstd: %w", err)
+			}
+			f.closers = append(f.closers, func() error { zr.Close(); return nil })
+			f.Reader = zr
+		}
+		return nil
+	}
+	f.Reader = br
+	return nil
+}

@@ -1,0 +1,60 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTerminal(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain name", "plain name"},
+		{"héllo", "héllo"},
+		{"\x1b[31mred", "^[[31mred"},
+		{"a\nb\tc", "a^Jb^Ic"},
+		{"del\x7f", "del^?"},
+		{"c1\u009b2J", `c1\u009b2J`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{"nul\x00", "nul^@"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Terminal(tt.in)); diff != "" {
+			t.Errorf("Terminal(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestMarkdownCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"file1", "file1"},
+		{"a|b", `a\|b`},
+		{"`rm -rf`", "\\`rm -rf\\`"},
+		{"<script>", "&lt;script&gt;"},
+		{"*bold* _it_", `\*bold\* \_it\_`},
+		{"two\nlines", "two^Jlines"},
+	}
+	for _, tt := range tests {
+		got := MarkdownCell(tt.in)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("MarkdownCell(%q) (-want +got):\n%s", tt.in, diff)
+		}
+		if strings.ContainsAny(strings.ReplaceAll(got, `\|`, ""), "|\n\r") {
+			t.Errorf("MarkdownCell(%q) = %q can break a table row", tt.in, got)
+		}
+	}
+}
+
+func TestMarkdownCode(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"iterate_dir", "`iterate_dir`"},
+		{"a`b", "``a`b``"},
+		{"`x", "`` `x ``"},
+		{"a|b", "`a\\|b`"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, MarkdownCode(tt.in)); diff != "" {
+			t.Errorf("MarkdownCode(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
