@@ -206,7 +206,7 @@ func TestFuncName(t *testing.T) {
 		"? down_write+0x13/0x30":                       "down_write",
 		"jbd2_log_wait_commit.cold":                    "jbd2_log_wait_commit",
 		"[<ffffffffa04f69b4>] rpc_wait_bit_killable+0": "rpc_wait_bit_killable",
-		"":                                             "",
+		"": "",
 	} {
 		if got := FuncName(in); got != want {
 			t.Errorf("FuncName(%q) = %q, want %q", in, got, want)
