@@ -35,7 +35,7 @@ func (m ReturnMethod) String() string {
 
 // DefaultSampleSize bounds how many names a Listing keeps as candidate
 // markers, whatever the size of the directory.
-const DefaultSampleSize = 4096
+const DefaultSampleSize = 16384
 
 // ListingOptions configure a Listing.
 type ListingOptions struct {

@@ -252,7 +252,7 @@ func compareText(c *correlate.Comparison, s *styles) string {
 
 func compareMarkdown(c *correlate.Comparison) string {
 	var b strings.Builder
-	b.WriteString("## Directory listing: " + MarkdownCell(c.Baseline) + " against the others\n\n")
+	b.WriteString("## Directory listing compared with " + MarkdownCell(c.Baseline) + " (baseline)\n\n")
 	b.WriteString(Headline(c, MarkdownCell))
 	fmt.Fprintf(&b, " Times are %s stamps measured from %s; %d file names common to all hosts served as markers (aligned by %s).",
 		c.Time, MarkdownCode(c.Origin), c.Common, c.AlignedBy)

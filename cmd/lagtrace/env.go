@@ -23,5 +23,7 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 
 // subcommands lists the commands beyond version; each file adds its own.
 func (e *env) subcommands() []func() *cobra.Command {
-	return nil
+	return []func() *cobra.Command{
+		e.compareCommand,
+	}
 }

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/internal/input"
+	"github.com/lagtrace/lagtrace/parse/strace"
+	"github.com/lagtrace/lagtrace/render"
+	"github.com/spf13/cobra"
+)
+
+type compareOptions struct {
+	format   string
+	output   string
+	rows     int
+	markers  []string
+	origin   string
+	time     string
+	dir      string
+	baseline string
+	strict   bool
+	sample   int
+}
+
+func (e *env) compareCommand() *cobra.Command {
+	var o compareOptions
+	cmd := &cobra.Command{
+		Use:   "compare [flags] LABEL=FILE LABEL=FILE...",
+		Short: "Compare hosts' directory-listing progress from their strace output",
+		Long: `compare reads one strace capture per host (strace -ttt -f -v -s 40960 -o FILE
+ls DIR), follows each host's getdents64 listing of the directory, and aligns
+the hosts by file names both listed: for each marker name, when each host
+listed it, and how many times slower the slow host was.
+
+A bare FILE is labelled by its base name; - reads standard input. The first
+host is the baseline (the healthy one) unless --baseline says otherwise.`,
+		Example: `  lagtrace compare B=slow.strace E=healthy.strace --baseline E
+  lagtrace compare --time entry --origin marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV B=B.strace E=E.strace
+  lagtrace compare --format markdown -o ticket.md B=B.strace.gz E=E.strace.zst`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return e.runCompare(o, args)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.IntVar(&o.rows, "markers", 10, "how many sampled markers to show, evenly spread")
+	f.StringArrayVar(&o.markers, "marker", nil, "show this file `NAME` as a marker (repeatable); only these are shown")
+	f.StringVar(&o.origin, "origin", "", "zero of each host's clock: first getdents (default) or marker:`NAME`")
+	f.StringVar(&o.time, "time", "return", "date names by the call's return time, or by its printed entry stamp (entry)")
+	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
+	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first)")
+	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
+	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")
+	return cmd
+}
+
+// hostArg is one LABEL=FILE argument.
+type hostArg struct{ label, file string }
+
+func parseHostArgs(args []string) ([]hostArg, error) {
+	var hs []hostArg
+	seen := map[string]bool{}
+	for _, a := range args {
+		label, file, ok := strings.Cut(a, "=")
+		if !ok || label == "" {
+			file = a
+			label = filepath.Base(a)
+			if a == "-" {
+				label = "stdin"
+			}
+		}
+		if file == "" {
+			return nil, usagef("%q: missing file after %s=", a, label)
+		}
+		if seen[label] {
+			return nil, usagef("label %q is given twice; name hosts LABEL=FILE", label)
+		}
+		seen[label] = true
+		hs = append(hs, hostArg{label, file})
+	}
+	return hs, nil
+}
+
+func (e *env) runCompare(o compareOptions, args []string) error {
+	format, err := render.ParseFormat(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	opts := correlate.CompareOptions{Baseline: o.baseline, Rows: o.rows, Markers: o.markers, Dir: o.dir}
+	switch o.time {
+	case "return", "":
+		opts.Time = correlate.ReturnTime
+	case "entry":
+		opts.Time = correlate.EntryTime
+	default:
+		return usagef("--time %q: want return or entry", o.time)
+	}
+	if o.origin != "" && o.origin != "first" {
+		name, ok := strings.CutPrefix(o.origin, "marker:")
+		if !ok || name == "" {
+			return usagef("--origin %q: want first or marker:NAME", o.origin)
+		}
+		opts.Origin = name
+	}
+	if o.rows < 2 {
+		return usagef("--markers %d: want 2 or more", o.rows)
+	}
+	hostArgs, err := parseHostArgs(args)
+	if err != nil {
+		return err
+	}
+	if o.baseline != "" && !slices.ContainsFunc(hostArgs, func(h hostArg) bool { return h.label == o.baseline }) {
+		return usagef("--baseline %q is not one of the labels", o.baseline)
+	}
+	if n := countStdin(hostArgs); n > 1 {
+		return usagef("standard input (-) can be read only once")
+	}
+	tracked := slices.Clone(o.markers)
+	if opts.Origin != "" {
+		tracked = append(tracked, opts.Origin)
+	}
+	var hosts []correlate.Host
+	for _, h := range hostArgs {
+		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
+		if err := e.readStrace(h.file, l, o.strict); err != nil {
+			return err
+		}
+		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
+	}
+	c, err := correlate.Compare(hosts, opts)
+	if err != nil {
+		return err
+	}
+	return e.writeOutput(o.output, func(w io.Writer) error {
+		return render.Compare(w, c, format, e.renderOptions(o.output))
+	})
+}
+
+func countStdin(hs []hostArg) int {
+	n := 0
+	for _, h := range hs {
+		if h.file == "-" {
+			n++
+		}
+	}
+	return n
+}
+
+// readStrace streams one strace file into l, reporting skipped lines.
+func (e *env) readStrace(name string, l *correlate.Listing, strict bool) error {
+	f, err := input.Open(name, e.stdin)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pid, _ := strace.PIDFromName(name)
+	r := strace.NewReader(f, strace.Options{Name: name, PID: pid})
+	for r.Next() {
+		l.Add(r.Event())
+	}
+	l.SetTimeKind(r.TimeKind())
+	if err := r.Err(); err != nil {
+		return err
+	}
+	return e.reportSkips(name, r.Skipped().Count, r.Skipped().FirstLine, r.Skipped().FirstText, strict)
+}
+
+// reportSkips tells the user about lines a parser could not read.
+func (e *env) reportSkips(name string, count, line int, text string, strict bool) error {
+	if count == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%s: skipped %d lines; first at %s:%d: %s", name, count, name, line, render.Terminal(text))
+	if strict {
+		return fmt.Errorf("%s (--strict)", msg)
+	}
+	fmt.Fprintln(e.stderr, "lagtrace: "+msg)
+	return nil
+}
+
+// renderOptions decides colour: only on a terminal, never with NO_COLOR,
+// never into a file.
+func (e *env) renderOptions(output string) render.Options {
+	return render.Options{Color: output == "" && e.isTTY() && e.getenv("NO_COLOR") == ""}
+}
+
+// writeOutput runs write on standard output or on a file it creates.
+func (e *env) writeOutput(path string, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(e.stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
