@@ -1,0 +1,271 @@
+package dmesg
+
+import (
+	"bytes"
+)
+
+// Limits on what one frame may hold, so that a garbage line cannot make a
+// record large: KSYM_NAME_LEN is 512, module names are 56 bytes.
+const (
+	maxSym    = 512
+	maxModule = 128
+	maxSource = 1024
+)
+
+// parseFrame reads one stack line (message already trimmed of prefixes):
+//
+//	 schedule+0x28/0x80
+//	 [<ffffffff8135067c>] ? __mutex_lock_common.isra.5+0xff/0x164
+//	 rpc_wait_bit_killable+0x1e/0xa0 [sunrpc 3b2c...]
+//	 __switch_to+0xe4/0x138 (T)
+//	 iterate_dir+0x5b/0x1a0 fs/readdir.c:97
+//	 __schedule_loop kernel/sched/core.c:6841 [inline]
+//	[<807762c0>] (__schedule) from [<80776938>] (schedule+0x50/0xa8)
+//
+// An ARM32 line yields the callee and, in caller, the "from" frame.
+func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
+	s = trimSpace(s)
+	if a, rest, got := bracketAddr(s); got {
+		f.Addr = a
+		s = trimSpace(rest)
+	}
+	if bytes.HasPrefix(s, []byte("? ")) {
+		f.Unreliable = true
+		s = s[2:]
+	}
+	if len(s) > 0 && s[0] == '(' {
+		// ARM32: "(callee) from [<addr>] (caller+0x50/0xa8)"
+		e := bytes.IndexByte(s, ')')
+		if e < 0 {
+			return f, caller, false, false
+		}
+		if !parseSym(s[1:e], &f) {
+			return f, caller, false, false
+		}
+		rest := trimSpace(s[e+1:])
+		if !bytes.HasPrefix(rest, []byte("from ")) {
+			return f, caller, false, false
+		}
+		rest = trimSpace(rest[5:])
+		if a, r, got := bracketAddr(rest); got {
+			caller.Addr = a
+			rest = trimSpace(r)
+		}
+		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller) {
+			return f, caller, false, false
+		}
+		return f, caller, true, true
+	}
+	if !parseSym(s, &f) {
+		return f, caller, false, false
+	}
+	return f, caller, false, true
+}
+
+// parseSym reads "func+0xoff/0xsize" and the tokens that may follow it:
+// "[module]", "[module buildid]", "(T)", "(unreliable)", "path.c:97",
+// "[inline]".
+func parseSym(s []byte, f *Frame) bool {
+	s = trimSpace(s)
+	sp := bytes.IndexByte(s, ' ')
+	tok := s
+	rest := []byte(nil)
+	if sp >= 0 {
+		tok, rest = s[:sp], s[sp+1:]
+	}
+	plus := bytes.IndexByte(tok, '+')
+	name := tok
+	if plus >= 0 {
+		name = tok[:plus]
+		off, size, ok := offsetSize(tok[plus+1:])
+		if !ok {
+			return false
+		}
+		f.Offset, f.Size = off, size
+	}
+	if !validSym(name) {
+		return false
+	}
+	f.Func = string(name)
+	hasSource := false
+	for len(rest) > 0 {
+		rest = trimSpace(rest)
+		if len(rest) == 0 {
+			break
+		}
+		switch rest[0] {
+		case '[':
+			e := bytes.IndexByte(rest, ']')
+			if e < 0 {
+				return false
+			}
+			in := rest[1:e]
+			rest = rest[e+1:]
+			if string(in) == "inline" {
+				f.Inline = true
+				continue
+			}
+			mod, bid := in, []byte(nil)
+			if i := bytes.IndexByte(in, ' '); i >= 0 {
+				mod, bid = in[:i], trimSpace(in[i+1:])
+			}
+			if len(mod) == 0 || len(mod) > maxModule || len(bid) > maxModule || !validSym(mod) && !validModule(mod) {
+				return false
+			}
+			f.Module = string(mod)
+			if len(bid) > 0 {
+				f.BuildID = string(bid)
+			}
+		case '(':
+			e := bytes.IndexByte(rest, ')')
+			if e < 0 {
+				return false
+			}
+			in := rest[1:e]
+			rest = rest[e+1:]
+			switch {
+			case string(in) == "unreliable":
+				f.Unreliable = true
+			case len(in) == 1 && in[0] >= 'A' && in[0] <= 'Z':
+				f.Marker = in[0]
+			default:
+				return false
+			}
+		default:
+			e := bytes.IndexByte(rest, ' ')
+			tok := rest
+			if e >= 0 {
+				tok, rest = rest[:e], rest[e+1:]
+			} else {
+				rest = nil
+			}
+			if hasSource || !parseSource(tok, f) {
+				return false
+			}
+			hasSource = true
+		}
+	}
+	// A bare name is a frame only when decoded with a source line.
+	return plus >= 0 || hasSource
+}
+
+// parseSource reads decode_stacktrace.sh's "fs/readdir.c:97" (or ":97:12").
+func parseSource(tok []byte, f *Frame) bool {
+	if len(tok) > maxSource {
+		return false
+	}
+	c := bytes.IndexByte(tok, ':')
+	if c <= 0 {
+		return false
+	}
+	path, num := tok[:c], tok[c+1:]
+	if i := bytes.IndexByte(num, ':'); i >= 0 {
+		num = num[:i]
+	}
+	n, ok := atoi(num)
+	if !ok || n > 1<<30 || bytes.IndexByte(path, '.') < 0 {
+		return false
+	}
+	f.Source = string(path)
+	f.Line = int(n)
+	return true
+}
+
+// offsetSize reads "0x28/0x80".
+func offsetSize(b []byte) (off, size uint64, ok bool) {
+	sl := bytes.IndexByte(b, '/')
+	if sl < 0 {
+		return 0, 0, false
+	}
+	off, ok = hex0x(b[:sl])
+	if !ok {
+		return 0, 0, false
+	}
+	size, ok = hex0x(b[sl+1:])
+	return off, size, ok
+}
+
+func hex0x(b []byte) (uint64, bool) {
+	if len(b) < 3 || b[0] != '0' || b[1] != 'x' {
+		return 0, false
+	}
+	return hexNum(b[2:])
+}
+
+func hexNum(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 16 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		v, ok := hexVal(c)
+		if !ok {
+			return 0, false
+		}
+		n = n<<4 | uint64(v)
+	}
+	return n, true
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// bracketAddr reads "[<ffffffff8135067c>]" or powerpc's "[c000003fce317390]".
+func bracketAddr(s []byte) (uint64, []byte, bool) {
+	if len(s) < 3 || s[0] != '[' {
+		return 0, s, false
+	}
+	e := bytes.IndexByte(s, ']')
+	if e < 0 {
+		return 0, s, false
+	}
+	in := s[1:e]
+	if len(in) >= 2 && in[0] == '<' && in[len(in)-1] == '>' {
+		in = in[1 : len(in)-1]
+	}
+	a, ok := hexNum(in)
+	if !ok {
+		return 0, s, false
+	}
+	return a, s[e+1:], true
+}
+
+func validSym(b []byte) bool {
+	if len(b) == 0 || len(b) > maxSym {
+		return false
+	}
+	for _, c := range b {
+		if !(c == '_' || c == '.' || c == '$' || isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func validModule(b []byte) bool {
+	for _, c := range b {
+		if !(c == '_' || c == '-' || isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
