@@ -25,5 +25,6 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 func (e *env) subcommands() []func() *cobra.Command {
 	return []func() *cobra.Command{
 		e.compareCommand,
+		e.locksCommand,
 	}
 }

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/internal/detect"
+	"github.com/lagtrace/lagtrace/internal/input"
+	"github.com/lagtrace/lagtrace/parse/procstack"
+	"github.com/lagtrace/lagtrace/render"
+	"github.com/spf13/cobra"
+)
+
+type locksOptions struct {
+	format string
+	output string
+	kind   string
+	strict bool
+}
+
+func (e *env) locksCommand() *cobra.Command {
+	var o locksOptions
+	cmd := &cobra.Command{
+		Use:   "locks [flags] FILE...",
+		Short: "Find which task holds the lock the hung tasks wait for",
+		Long: `locks reads kernel stacks (hung-task reports from dmesg or syslog,
+/proc/PID/stack snapshots, crash transcripts) and says, for each lock the
+tasks pile up on, which task holds it, which wait for it and in which mode,
+and how sure that is. The same PID in several files or samples is one task.
+
+Each file's kind is detected from its content; --kind forces one for all.
+Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
+		Example: `  lagtrace locks dmesg.txt stacks.txt
+  lagtrace locks --format markdown -o ticket.md crash.txt.gz dmesg.txt
+  cat /proc/[0-9]*/stack | lagtrace locks --kind procstack -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return e.runLocks(o, args)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.StringVar(&o.kind, "kind", "", "read every file as `KIND`: dmesg, procstack or crash (default: detect)")
+	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
+	return cmd
+}
+
+// lockInputs gathers what the parsers found, across files.
+type lockInputs struct {
+	tasks    []correlate.Task
+	blockers []correlate.Blocker
+}
+
+func (e *env) runLocks(o locksOptions, args []string) error {
+	format, err := render.ParseFormat(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	forced := detect.Unknown
+	if o.kind != "" {
+		k, ok := detect.Parse(o.kind)
+		if !ok || k == detect.Strace {
+			return usagef("--kind %q: want dmesg, procstack or crash", o.kind)
+		}
+		forced = k
+	}
+	stdin := 0
+	for _, a := range args {
+		if a == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usagef("standard input (-) can be read only once")
+	}
+	var in lockInputs
+	for _, name := range args {
+		if err := e.readLockFile(name, forced, o.strict, &in); err != nil {
+			return err
+		}
+	}
+	a := correlate.InferLocks(in.tasks, in.blockers)
+	return e.writeOutput(o.output, func(w io.Writer) error {
+		return render.Locks(w, a, format, e.renderOptions(o.output))
+	})
+}
+
+// errNoStacks is wrapped when a file holds no kernel stack lagtrace reads.
+var errNoStacks = errors.New("not a kernel log, /proc/PID/stack snapshot or crash transcript")
+
+func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockInputs) error {
+	f, err := input.Open(name, e.stdin)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, detect.HeadSize)
+	if kind == detect.Unknown {
+		head, err := br.Peek(detect.HeadSize)
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		kind = detect.Detect(head)
+	}
+	switch kind {
+	case detect.ProcStack:
+		return e.readProcStack(name, br, strict, in)
+	case detect.Strace:
+		return fmt.Errorf("%s: strace output shows no kernel stacks; give it to lagtrace compare", name)
+	}
+	return fmt.Errorf("%s: %w (use --kind to force one)", name, errNoStacks)
+}
+
+func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInputs) error {
+	pid, _ := procstack.PIDFromName(name)
+	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
+	for pr.Next() {
+		s := pr.Sample()
+		t := correlate.Task{
+			PID: s.PID, Comm: s.Comm, State: s.State, Kind: string(detect.ProcStack),
+			Source: name + ":" + strconv.Itoa(s.Line),
+		}
+		for _, fr := range s.Frames {
+			t.Frames = append(t.Frames, fr.Func)
+		}
+		in.tasks = append(in.tasks, t)
+	}
+	if err := pr.Err(); err != nil {
+		return err
+	}
+	sk := pr.Skipped()
+	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+}
