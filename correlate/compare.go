@@ -119,7 +119,7 @@ type Row struct {
 type Slowdown struct {
 	// Cumulative is the median of the rows' ratios; Rate the median of
 	// their interval rates; Final the ratio at the last common marker.
-	Cumulative, Rate, Final float64
+	Cumulative, Rate, Final          float64
 	HasCumulative, HasRate, HasFinal bool
 }
 

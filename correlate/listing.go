@@ -316,9 +316,9 @@ type Dir struct {
 	Path string
 	// PID and Fd read it; Line is where its first call is.
 	PID, Fd, Line int
-	Entries  int
-	Calls    int
-	Complete bool
+	Entries       int
+	Calls         int
+	Complete      bool
 	// Abbreviated is true when some results carried counts but no names.
 	Abbreviated bool
 	Start       int64
