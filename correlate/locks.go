@@ -247,7 +247,7 @@ func classify(t *Task) observation {
 	// waiter's stack can begin at the site itself.
 	if s, ok := lookupSite(fns[0]); ok {
 		o.role = Waiter
-		o.site, o.kind, o.mode = s.fn, s.object, s.mode
+		o.site, o.kind, o.mode, o.killable = s.fn, s.object, s.mode, s.killable
 		o.why = fmt.Sprintf("stack begins at %s: the kernel left out the wait functions, so the task sleeps taking its lock", s.fn)
 		return o
 	}
@@ -343,14 +343,16 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 	for _, ta := range order {
 		best := ta.obs[0]
 		for _, o := range ta.obs[1:] {
-			if rank(o.role) < rank(best.role) {
+			// A report cut before its stack (a repeated "blocked for more
+			// than" header) tells nothing about the role.
+			if len(best.stack) == 0 || len(o.stack) > 0 && rank(o.role) < rank(best.role) {
 				best = o
 			}
 		}
 		ta.primary, ta.role, ta.mode = best, best.role, best.mode
 		var roles []string
 		for _, o := range ta.obs {
-			if !slices.Contains(roles, string(o.role)) {
+			if len(o.stack) > 0 && !slices.Contains(roles, string(o.role)) {
 				roles = append(roles, string(o.role))
 			}
 		}
@@ -428,6 +430,9 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			h.sources = append(h.sources, b.Source)
 		}
 		if h.lock == la && h.role == Holder {
+			if h.mode == ModeUnknown {
+				h.mode = b.OwnerMode
+			}
 			continue
 		}
 		if h.lock != nil {
@@ -584,11 +589,30 @@ func buildLock(id string, la *lockAcc, dmesgSeen map[int]bool, haveDmesg, haveOt
 	slices.SortStableFunc(l.Groups, func(x, y WaiterGroup) int { return cmp.Compare(y.Count, x.Count) })
 
 	// Evidence, strongest first.
+	// The detector repeats its lines every check: one entry per waiter and
+	// owner, with the first line and the count.
+	type seenKey struct{ pid, owner int }
+	seenAt := map[seenKey]int{}
+	var seenOrder []seenKey
+	first := map[seenKey]Blocker{}
 	for _, b := range la.blockers {
+		k := seenKey{b.PID, b.OwnerPID}
+		if seenAt[k] == 0 {
+			seenOrder = append(seenOrder, k)
+			first[k] = b
+		}
+		seenAt[k]++
+	}
+	for _, k := range seenOrder {
+		b := first[k]
+		times := ""
+		if n := seenAt[k]; n > 1 {
+			times = fmt.Sprintf(", %d times", n)
+		}
 		if b.OwnerPID != 0 {
-			l.Evidence = append(l.Evidence, fmt.Sprintf("kernel: task %d is blocked on a %s likely owned by task %s:%d (%s)", b.PID, b.Lock, b.OwnerComm, b.OwnerPID, b.Source))
+			l.Evidence = append(l.Evidence, fmt.Sprintf("kernel: task %s:%d is blocked on %s likely owned by task %s:%d (%s%s)", b.Comm, b.PID, article(b.Lock), b.OwnerComm, b.OwnerPID, b.Source, times))
 		} else {
-			l.Evidence = append(l.Evidence, fmt.Sprintf("kernel: task %d is blocked on a %s, but the owner is not found (%s)", b.PID, b.Lock, b.Source))
+			l.Evidence = append(l.Evidence, fmt.Sprintf("kernel: task %s:%d is blocked on %s, but the owner is not found (%s%s)", b.Comm, b.PID, article(b.Lock), b.Source, times))
 		}
 	}
 	all := append(slices.Clone(la.holders), la.waiters...)
@@ -726,6 +750,13 @@ func killableFrame(stack []string) string {
 		return stack[0]
 	}
 	return "?"
+}
+
+func article(lock string) string {
+	if strings.HasPrefix(lock, "rw") {
+		return "an " + lock
+	}
+	return "a " + lock
 }
 
 func joinInts(xs []int) string {

@@ -76,7 +76,7 @@ func TestClassify(t *testing.T) {
 		{"6.18 pipe reader", vmPipeRead, got{Other, "", ModeUnknown, "anon_pipe_read", false}},
 		{"6.18 wait4", vmWait4, got{Other, "", ModeUnknown, "do_wait", false}},
 		{"6.18 proc stack begins at the site", []string{"[<0>] iterate_dir+0x86/0x2a0", "[<0>] __x64_sys_getdents64+0x88/0x130"},
-			got{Waiter, "iterate_dir", ModeUnknown, "iterate_dir", false}},
+			got{Waiter, "iterate_dir", ModeUnknown, "iterate_dir", true}},
 		// A 6.15+ hung-task report (aarch64) whose caller takes rtnl_mutex.
 		{"mutex via caller", []string{"__switch_to+0xf8/0x168 (T)", "__schedule+0x3f8/0xda8", "schedule+0x3c/0x120",
 			"schedule_preempt_disabled+0x2c/0x58", "__mutex_lock.constprop.0+0x4d0/0xab8", "__mutex_lock_slowpath+0x1c/0x30",

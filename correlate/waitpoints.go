@@ -199,6 +199,9 @@ type lockSite struct {
 	// inlined helper and does much else: lock frames directly on it prove
 	// a wait, but a deeper sleep does not prove it holds the lock.
 	waitOnly bool
+	// killable: the site always waits killable (iterate_dir uses
+	// mutex_lock_killable, later down_{read,write}_killable).
+	killable bool
 	kernels  string
 	note     string
 }
@@ -211,7 +214,7 @@ const dirLock = "dir i_rwsem"
 // it is the i_rwsem and lookups take it shared.
 var lockSites = []lockSite{
 	// fs/readdir.c: getdents/getdents64.
-	{fn: "iterate_dir", object: dirLock, kernels: "3.11+", note: "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
+	{fn: "iterate_dir", object: dirLock, killable: true, kernels: "3.11+", note: "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
 	{fn: "vfs_readdir", object: dirLock, mode: ModeWrite, kernels: "up to 3.10", note: "i_mutex"},
 	// fs/namei.c: pathname lookup that misses the dcache.
 	{fn: "lookup_slow", object: dirLock, kernels: "all", note: "shared since 4.7, i_mutex before"},

@@ -10,6 +10,7 @@ import (
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/internal/input"
+	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -110,6 +111,8 @@ func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockI
 	switch kind {
 	case detect.ProcStack:
 		return e.readProcStack(name, br, strict, in)
+	case detect.Dmesg:
+		return e.readDmesg(name, br, strict, in)
 	case detect.Strace:
 		return fmt.Errorf("%s: strace output shows no kernel stacks; give it to lagtrace compare", name)
 	}
@@ -135,4 +138,46 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 	}
 	sk := pr.Skipped()
 	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+}
+
+func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) error {
+	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
+	for dr.Next() {
+		rec := dr.Record()
+		src := name + ":" + strconv.Itoa(rec.Line)
+		switch rec.Kind {
+		case dmesg.KindTask:
+			t := rec.Task
+			ct := correlate.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Source: src}
+			for _, f := range t.Frames {
+				if !f.Unreliable {
+					ct.Frames = append(ct.Frames, f.Func)
+				}
+			}
+			in.tasks = append(in.tasks, ct)
+		case dmesg.KindBlocker:
+			b := rec.Blocker
+			cb := correlate.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
+			if b.OwnerFound {
+				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
+			}
+			in.blockers = append(in.blockers, cb)
+		}
+	}
+	if err := dr.Err(); err != nil {
+		return err
+	}
+	sk := dr.Skipped()
+	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+}
+
+// roleMode maps the kernel's rw-semaphore roles to lock modes.
+func roleMode(role string) correlate.Mode {
+	switch role {
+	case "reader":
+		return correlate.ModeRead
+	case "writer":
+		return correlate.ModeWrite
+	}
+	return correlate.ModeUnknown
 }

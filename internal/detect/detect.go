@@ -6,6 +6,7 @@ package detect
 import (
 	"bytes"
 
+	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
 )
 
@@ -56,7 +57,7 @@ func Detect(head []byte) Kind {
 	switch {
 	case s.crash > 0:
 		return Crash
-	case s.dmesg > 0:
+	case s.dmesg > 0 || dmesg.Sniff(head):
 		return Dmesg
 	case procstack.Sniff(head):
 		return ProcStack
