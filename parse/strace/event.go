@@ -109,6 +109,10 @@ type Event struct {
 	// (no -v); "/* 25+ entries */" also sets DirentCountAtLeast.
 	DirentsAbbreviated bool
 	DirentCountAtLeast bool
+	// DirentsTruncated is true when the array ended early: strace printed
+	// "..." after the last element, or the line was cut inside it.
+	// DirentCount then counts only the entries decoded.
+	DirentsTruncated bool
 }
 
 // Dirent is one decoded directory entry.
