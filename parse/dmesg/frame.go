@@ -39,7 +39,7 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 		if e < 0 {
 			return f, caller, false, false
 		}
-		if !parseSym(s[1:e], &f) {
+		if !parseSym(s[1:e], &f, true) {
 			return f, caller, false, false
 		}
 		rest := trimSpace(s[e+1:])
@@ -51,12 +51,12 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 			caller.Addr = a
 			rest = trimSpace(r)
 		}
-		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller) {
+		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller, true) {
 			return f, caller, false, false
 		}
 		return f, caller, true, true
 	}
-	if !parseSym(s, &f) {
+	if !parseSym(s, &f, false) {
 		return f, caller, false, false
 	}
 	return f, caller, false, true
@@ -64,8 +64,9 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 
 // parseSym reads "func+0xoff/0xsize" and the tokens that may follow it:
 // "[module]", "[module buildid]", "(T)", "(unreliable)", "path.c:97",
-// "[inline]".
-func parseSym(s []byte, f *Frame) bool {
+// "[inline]". A bare name is accepted only when bare is set (ARM32's
+// parenthesised callee) or a source line follows.
+func parseSym(s []byte, f *Frame, bare bool) bool {
 	s = trimSpace(s)
 	sp := bytes.IndexByte(s, ' ')
 	tok := s
@@ -145,8 +146,7 @@ func parseSym(s []byte, f *Frame) bool {
 			hasSource = true
 		}
 	}
-	// A bare name is a frame only when decoded with a source line.
-	return plus >= 0 || hasSource
+	return plus >= 0 || hasSource || bare
 }
 
 // parseSource reads decode_stacktrace.sh's "fs/readdir.c:97" (or ":97:12").

@@ -164,6 +164,7 @@ var (
 	notTainted     = []byte("Not tainted")
 	coredump       = []byte("Blocked by coredump.")
 	workqueue      = []byte("Workqueue: ")
+	sched          = []byte("Sched_ext: ")
 	taskOpen       = []byte("<TASK>")
 	taskClose      = []byte("</TASK>")
 	equalsLine     = []byte("=====")
@@ -272,6 +273,7 @@ func (r *Reader) start(msg, line []byte) {
 
 func (r *Reader) begin(rec *Record, msg []byte) {
 	r.finish()
+	r.kernelSeen = true
 	rec.Line = r.n
 	rec.Text = string(msg)
 	rec.Time = r.p.stamp(r.opts.Year)
@@ -288,6 +290,7 @@ func (r *Reader) begin(rec *Record, msg []byte) {
 
 func (r *Reader) emit(rec *Record) {
 	r.finish()
+	r.kernelSeen = true
 	r.queue = append(r.queue, rec)
 }
 
@@ -361,6 +364,10 @@ func (r *Reader) cont(msg, line []byte) bool {
 	switch {
 	case bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm):
 		r.frames = true
+		r.related()
+		return true
+	case bytes.HasPrefix(trim, sched):
+		// print_scx_info: "Sched_ext: qmap (enabled+all)"
 		r.related()
 		return true
 	case bytes.HasPrefix(trim, workqueue):
