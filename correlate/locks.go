@@ -25,6 +25,9 @@ type Task struct {
 	// observation is a hung-task report, which kernels never write for
 	// killable sleepers; InferLocks says so when it matters.
 	Kind string
+	// Hung marks a hung-task report, as opposed to a task a log printed
+	// for another reason (the owner dumped after a blocker line, SysRq-w).
+	Hung bool
 	// Frames are the stack, innermost first, as printed or as bare names
 	// ("iterate_dir+0x86/0x2a0", "iterate_dir"); frames the unwinder marked
 	// unreliable ("? foo+0x1/0x2") are ignored.
@@ -331,7 +334,9 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			ta.object = t.Object
 		}
 		if t.Kind == "dmesg" {
-			dmesgSeen[t.PID] = true
+			if t.Hung {
+				dmesgSeen[t.PID] = true
+			}
 			haveDmesg = true
 		} else {
 			haveOther = true
@@ -691,7 +696,7 @@ func buildLock(id string, la *lockAcc, dmesgSeen map[int]bool, haveDmesg, haveOt
 		}
 		if len(inDmesg) > 0 && len(killable) > 0 {
 			slices.Sort(inDmesg)
-			notes = append(notes, fmt.Sprintf("%s: dmesg shows only %s: the hung-task detector does not report killable sleepers (%d more tasks on this lock sleep killable: %s)",
+			notes = append(notes, fmt.Sprintf("%s: dmesg reports only %s as hung: the hung-task detector does not report killable sleepers (%d more tasks on this lock sleep killable: %s)",
 				id, joinInts(inDmesg), len(killable), killableSummary(all, dmesgSeen)))
 		}
 	}

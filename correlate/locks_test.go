@@ -99,7 +99,7 @@ func TestClassify(t *testing.T) {
 func TestInferLocksSeed(t *testing.T) {
 	tasks := seedCrashTasks()
 	// The hung-task report saw only the read waiter.
-	tasks = append(tasks, Task{PID: 3621271, Comm: "rsync", Kind: "dmesg", Source: "dmesg.txt:1", Frames: seedDmesgReader})
+	tasks = append(tasks, Task{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "dmesg.txt:1", Frames: seedDmesgReader})
 	a := InferLocks(tasks, nil)
 	if len(a.Locks) != 1 {
 		t.Fatalf("got %d locks, want 1: %+v", len(a.Locks), a.Locks)
@@ -127,7 +127,7 @@ func TestInferLocksSeed(t *testing.T) {
 		t.Errorf("groups: %+v", l.Groups)
 	}
 	notes := strings.Join(a.Notes, "\n")
-	if !strings.Contains(notes, "dmesg shows only 3621271") {
+	if !strings.Contains(notes, "dmesg reports only 3621271 as hung") {
 		t.Errorf("notes lack the dmesg explanation:\n%s", notes)
 	}
 	if a.Tasks[0].PID != 3748012 || a.Tasks[0].Role != Holder || a.Tasks[0].Mode != ModeWrite {
@@ -136,7 +136,7 @@ func TestInferLocksSeed(t *testing.T) {
 }
 
 func TestInferLocksDmesgOnly(t *testing.T) {
-	a := InferLocks([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Source: "d:4", Frames: seedDmesgReader}}, nil)
+	a := InferLocks([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "d:4", Frames: seedDmesgReader}}, nil)
 	if len(a.Locks) != 1 || len(a.Locks[0].Holders) != 0 || a.Locks[0].Confidence != Weak {
 		t.Fatalf("locks: %+v", a.Locks)
 	}

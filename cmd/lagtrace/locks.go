@@ -148,7 +148,7 @@ func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) e
 		switch rec.Kind {
 		case dmesg.KindTask:
 			t := rec.Task
-			ct := correlate.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Source: src}
+			ct := correlate.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Hung: t.Hung, Source: src}
 			for _, f := range t.Frames {
 				if !f.Unreliable {
 					ct.Frames = append(ct.Frames, f.Func)

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lagtrace/lagtrace/correlate"
+)
+
+const (
+	locks618Dmesg  = "../../testdata/locks-6.18/dmesg.txt"
+	locks618Stacks = "../../testdata/locks-6.18/stacks-tail.txt"
+	locks618PS     = "../../testdata/locks-6.18/stacks-ps.txt"
+	seedDmesg      = "../../testdata/dmesg/seed-4.19.txt"
+)
+
+func TestLocksGoldens(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"locks/6.18.txt", []string{"locks", locks618Dmesg, locks618Stacks}},
+		{"locks/6.18.md", []string{"locks", "-f", "markdown", locks618Dmesg, locks618Stacks}},
+		{"locks/6.18.json", []string{"locks", "-f", "json", locks618Dmesg, locks618Stacks}},
+		{"locks/seed-dmesg.txt", []string{"locks", seedDmesg}},
+		{"locks/seed-dmesg.md", []string{"locks", "--format", "md", seedDmesg}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "", tt.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			golden(t, tt.name, out)
+		})
+	}
+}
+
+// On the real 6.18 pile-up, the staged holder (touch, stalled in a FUSE
+// lookup under O_CREAT) and every staged waiter must be named.
+func TestLocks618Roles(t *testing.T) {
+	for _, files := range [][]string{
+		{locks618Dmesg, locks618Stacks},
+		{locks618PS},
+		{locks618Stacks},
+	} {
+		out, stderr, code := runCLI(t, "", append([]string{"locks", "-f", "json"}, files...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", files, code, stderr)
+		}
+		var a correlate.LockAnalysis
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Locks) == 0 {
+			t.Fatalf("%v: no lock", files)
+		}
+		l := a.Locks[0]
+		type got struct {
+			Holders, Waiters []int
+		}
+		want := got{[]int{12742}, []int{12744, 12747, 12760, 12815, 12840, 12842}}
+		if diff := cmp.Diff(want, got{l.Holders, l.Waiters}); diff != "" {
+			t.Errorf("%v: lock (-want +got):\n%s", files, diff)
+		}
+		if files[0] == locks618Dmesg && l.Confidence != correlate.Confirmed {
+			t.Errorf("with blocker lines: confidence %s, want confirmed", l.Confidence)
+		}
+	}
+}
+
+func TestLocksSeedDmesgAlone(t *testing.T) {
+	out, _, code := runCLI(t, "", "locks", "-f", "json", seedDmesg)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var a correlate.LockAnalysis
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Locks) != 1 || len(a.Locks[0].Holders) != 0 || a.Locks[0].Waiters[0] != 3621271 {
+		t.Fatalf("locks: %+v", a.Locks)
+	}
+	if !strings.Contains(strings.Join(a.Notes, "\n"), "holder not visible") {
+		t.Errorf("notes: %q", a.Notes)
+	}
+}
+
+func TestLocksErrors(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("nothing to see here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no args", []string{"locks"}, exitUsage, ""},
+		{"bad format", []string{"locks", "-f", "yaml", seedDmesg}, exitUsage, "unknown format"},
+		{"bad kind", []string{"locks", "--kind", "strace", seedDmesg}, exitUsage, "--kind"},
+		{"missing file", []string{"locks", filepath.Join(dir, "absent")}, exitInput, "absent"},
+		{"not a capture", []string{"locks", notes}, exitInput, "notes.txt"},
+		{"stdin twice", []string{"locks", "-", "-"}, exitUsage, "only once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q in it)", code, tt.code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestLocksStdinAndKind(t *testing.T) {
+	b, err := os.ReadFile(locks618Stacks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, string(b), "locks", "--kind", "procstack", "-")
+	if code != exitOK || !strings.Contains(out, "touch") && !strings.Contains(out, "12742") {
+		t.Errorf("exit %d, stderr %q, out:\n%s", code, stderr, out)
+	}
+}
+
+func TestLocksOutputFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.md")
+	out, _, code := runCLI(t, "", "locks", "-f", "md", "-o", path, locks618Stacks)
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(b), "## Locks") {
+		t.Errorf("file: %v %q", err, b)
+	}
+}
