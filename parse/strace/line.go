@@ -23,6 +23,7 @@ type parsed struct {
 	exitCode int
 	killedBy []byte
 	detached int // PID of "strace: Process N detached"
+	process  int // PID of "strace: Process N ..."
 }
 
 var (
@@ -76,8 +77,11 @@ func parseLine(line []byte, p *parsed) bool {
 		p.kind = Info
 		p.name = s
 		if rest, ok := bytes.CutPrefix(s, []byte("strace: Process ")); ok {
-			if v, n := parseUint(rest); n > 0 && bytes.HasPrefix(rest[n:], []byte(" detached")) {
-				p.detached = int(v)
+			if v, n := parseUint(rest); n > 0 {
+				p.process = int(v)
+				if bytes.HasPrefix(rest[n:], []byte(" detached")) {
+					p.detached = int(v)
+				}
 			}
 		}
 		return true

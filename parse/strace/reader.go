@@ -228,11 +228,19 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 	r.parsedAny = true
 
 	pid := r.pidOf(&p)
-	if p.kind != Stack {
+	if p.process > 0 {
+		// strace's notices name their process, whatever line they land on.
+		pid = p.process
+	}
+	if p.kind != Stack && p.kind != Info {
 		r.lastPID = pid
 	}
 
-	if pc, ok := r.pending[pid]; ok && p.kind != Stack {
+	// A new line from a process with a call pending means the call will
+	// not be resumed; strace's notices and -k frames say nothing about it,
+	// except "Process N detached".
+	orphans := p.kind == Call || p.kind == Signal || p.kind == Exit || p.detached > 0
+	if pc, ok := r.pending[pid]; ok && orphans {
 		resumes := p.resumed && string(p.name) == string(pc.text[:pc.nameEnd])
 		if !resumes {
 			delete(r.pending, pid)

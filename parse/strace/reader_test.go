@@ -14,7 +14,7 @@ import (
 type simple struct {
 	Kind       Kind
 	Line       int
-	ResumeLine int    `cmp:",omitempty"`
+	ResumeLine int `cmp:",omitempty"`
 	PID        int
 	Comm       string
 	Time       string // "-" when HasTime is false
@@ -115,7 +115,7 @@ func TestReader(t *testing.T) {
 				{Kind: Call, Line: 1, PID: 8873, Time: "1795647018374275000", Return: "-", Dur: "-", Name: "openat", Args: `AT_FDCWD, "small", O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY`, Ret: "3", RetVal: "3", Fd: "3:small"},
 				{Kind: Call, Line: 2, PID: 8873, Time: "1795647018374414000", Return: "-", Dur: "-", Name: "getdents64",
 					Args: `3, [{d_ino=9978598, d_off=4294967296, d_reclen=24, d_type=DT_DIR, d_name="."}, {d_ino=9978900, d_off=1, d_reclen=32, d_type=DT_REG, d_name="with \"quote"}, {d_ino=9978901, d_off=2, d_reclen=32, d_type=DT_REG, d_name="new\nline"}, {d_ino=9978904, d_off=3, d_reclen=40, d_type=DT_REG, d_name="\303\274tf8"}, {d_ino=9978906, d_off=4, d_reclen=32, d_type=DT_REG, d_name="paren) = 3"}], 32768`,
-					Ret: "9976", RetVal: "9976", Fd: "3:small",
+					Ret:  "9976", RetVal: "9976", Fd: "3:small",
 					Dirents: []string{`"." 9978598 DIR`, `"with \"quote" 9978900 REG`, `"new\nline" 9978901 REG`, `"ütf8" 9978904 REG`, `"paren) = 3" 9978906 REG`}, Count: "5"},
 				{Kind: Call, Line: 3, PID: 8873, Time: "1795647018374966000", Return: "-", Dur: "-", Name: "getdents64", Args: "3, [], 32768", Ret: "0", RetVal: "0", Fd: "3:small", Count: "0"},
 				{Kind: Call, Line: 4, PID: 8873, Time: "1795647018375001000", Return: "-", Dur: "-", Name: "close", Args: "3", Ret: "0", RetVal: "0", Fd: "3:small"},
@@ -200,7 +200,7 @@ func TestReader(t *testing.T) {
 				"8909  1795647018.8 read(0,  <unfinished ...>) = ? <unavailable>\n",
 			want: []simple{
 				{Kind: Signal, Line: 1, PID: 8891, Time: "1795647018456159000", Return: "-", Dur: "-", Name: "SIGCHLD", RetVal: "-"},
-				{Kind: Info, Line: 2, Time: "-", Return: "-", Dur: "-", Name: "strace: Process 8892 attached", RetVal: "-"},
+				{Kind: Info, Line: 2, PID: 8892, Time: "-", Return: "-", Dur: "-", Name: "strace: Process 8892 attached", RetVal: "-"},
 				{Kind: Call, Line: 3, PID: 8909, Time: "1795647018509555000", Return: "-", Dur: "-", Name: "openat", Args: `AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC`, Ret: "3", RetVal: "3", Fd: "3:/etc/ld.so.cache"},
 				{Kind: Stack, Line: 4, PID: 8909, Time: "-", Return: "-", Dur: "-", Name: "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2(_dl_catch_error+0x869d) [0x20b1d]", RetVal: "-"},
 				{Kind: Call, Line: 5, PID: 8909, Time: "1795647018600000000", Return: "-", Dur: "-", Name: "exit_group", Args: "0", Ret: "?", RetVal: "-"},
@@ -222,7 +222,7 @@ func TestReader(t *testing.T) {
 				"1795647018.458045 +++ exited with 0 +++\n",
 			want: []simple{
 				{Kind: Call, Line: 1, Time: "1795647018438979000", Return: "-", Dur: "-", Name: "openat", Args: `AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC`, Ret: "3", RetVal: "3", Fd: "3:/etc/ld.so.cache"},
-				{Kind: Info, Line: 2, Time: "-", Return: "-", Dur: "-", Name: "strace: Process 8892 attached", RetVal: "-"},
+				{Kind: Info, Line: 2, PID: 8892, Time: "-", Return: "-", Dur: "-", Name: "strace: Process 8892 attached", RetVal: "-"},
 				{Kind: Call, Line: 2, ResumeLine: 3, Time: "1795647018442789000", Return: "-", Dur: "-", Name: "clone", Args: "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f763ebeca10", Ret: "8892", RetVal: "8892"},
 				{Kind: Call, Line: 4, ResumeLine: 6, PID: 8892, Time: "1795647018442942000", Return: "1795647018443004000", Dur: "-", Name: "set_robust_list", Args: "0x7f763ebeca20, 24", Ret: "0", RetVal: "0"},
 				{Kind: Call, Line: 5, ResumeLine: 7, PID: 8891, Time: "1795647018442986000", Return: "1795647018443037000", Dur: "-", Name: "close", Args: "3", Ret: "0", RetVal: "0", Fd: "3:/etc/ld.so.cache"},
