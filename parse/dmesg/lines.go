@@ -162,6 +162,10 @@ func parseTaskColon(msg []byte, t *Task) bool {
 			break
 		}
 		key := rest[:c]
+		if sp := bytes.LastIndexByte(key, ' '); sp >= 0 {
+			// "state:R  running task     stack:0" puts words before a key.
+			key = key[sp+1:]
+		}
 		rest = trimSpace(rest[c+1:])
 		e := bytes.IndexByte(rest, ' ')
 		val := rest
@@ -193,8 +197,6 @@ func parseTaskColon(msg []byte, t *Task) bool {
 			t.Flags = string(val)
 		case "task_flags":
 			t.TaskFlags = string(val)
-		case "running task", "task":
-			// "state:R  running task     stack:0" puts words before the keys.
 		}
 	}
 	if !pidOK {

@@ -56,6 +56,13 @@ func splitPrefix(line []byte, p *prefix) []byte {
 				continue
 			}
 			return s
+		case c >= 'a' && c <= 'z':
+			// dmesg -x: "kern  :err   : "
+			if len(s) < 15 || s[6] != ':' || s[13] != ':' || s[14] != ' ' {
+				return s
+			}
+			p.kernel = true
+			s = s[15:]
 		case c >= 'A' && c <= 'S':
 			rest, ok := p.syslog(s)
 			if !ok {
@@ -75,6 +82,7 @@ func splitPrefix(line []byte, p *prefix) []byte {
 
 // bracket reads "[  123.456789]", an optional caller "[  T140]", and the
 // journalctl short-monotonic "kernel: " ident; or dmesg -T's ctime.
+// dmesg -x's "kern  :err   : " facility and level come before either.
 func (p *prefix) bracket(s []byte) ([]byte, bool) {
 	k := 1
 	for k < len(s) && s[k] == ' ' {
