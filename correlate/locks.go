@@ -251,7 +251,7 @@ func classify(t *Task) observation {
 	if s, ok := lookupSite(fns[0]); ok {
 		o.role = Waiter
 		o.site, o.kind, o.mode, o.killable = s.fn, s.object, s.mode, s.killable
-		o.why = fmt.Sprintf("stack begins at %s: the kernel left out the wait functions, so the task sleeps taking its lock", s.fn)
+		o.why = fmt.Sprintf("stack begins at %s (recent kernels, or the person who saved it, leave out the wait functions above it): it sleeps taking the lock", s.fn)
 		return o
 	}
 	if w, ok := lookupWait(fns[0]); ok && w.killable {
@@ -393,6 +393,13 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 	}
 	for _, ta := range order {
 		o := ta.primary
+		if o.role == Other && len(o.stack) == 0 && ta.object != "" && len(proven[dirLock]) > 0 && slices.Contains(proven[dirLock], ta.object) {
+			// No stack in any source, but a source proves the task works
+			// on a locked inode (crash notes often list only the filp).
+			o = observation{task: o.task, role: Waiter, kind: dirLock, waitsIn: "(stack not shown)",
+				why: "no stack in the sources, but it works on the same inode"}
+			ta.primary, ta.role = o, Waiter
+		}
 		if o.role == Other {
 			continue
 		}
@@ -411,6 +418,27 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			la.holders = append(la.holders, ta)
 		} else {
 			la.waiters = append(la.waiters, ta)
+		}
+	}
+	// A site whose mode depends only on the object: waiters there on one
+	// proven object all ask the same way.
+	for _, la := range lockOrder {
+		if la.key.object == "" {
+			continue
+		}
+		for _, w := range la.waiters {
+			s, ok := lookupSite(w.primary.site)
+			if !ok || !s.modeByObject || w.mode != ModeUnknown || w.object != la.key.object {
+				continue
+			}
+			for _, x := range la.waiters {
+				if x.primary.site == s.fn && x.mode != ModeUnknown && x.object == la.key.object {
+					w.mode = x.mode
+					w.primary.mode = x.mode
+					w.primary.why += fmt.Sprintf("; mode %s as %d's at %s on the same inode (%s chooses the mode by the directory's file operations)", x.mode, x.pid, s.fn, s.fn)
+					break
+				}
+			}
 		}
 	}
 	// Blocker lines: the kernel read the lock's owner field.

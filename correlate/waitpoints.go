@@ -202,8 +202,12 @@ type lockSite struct {
 	// killable: the site always waits killable (iterate_dir uses
 	// mutex_lock_killable, later down_{read,write}_killable).
 	killable bool
-	kernels  string
-	note     string
+	// modeByObject: the mode depends only on the object (iterate_dir
+	// chooses by the directory's file operations), so every task at this
+	// site on one proven object takes it the same way.
+	modeByObject bool
+	kernels      string
+	note         string
 }
 
 const dirLock = "dir i_rwsem"
@@ -214,7 +218,7 @@ const dirLock = "dir i_rwsem"
 // it is the i_rwsem and lookups take it shared.
 var lockSites = []lockSite{
 	// fs/readdir.c: getdents/getdents64.
-	{fn: "iterate_dir", object: dirLock, killable: true, kernels: "3.11+", note: "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
+	{fn: "iterate_dir", object: dirLock, killable: true, modeByObject: true, kernels: "3.11+", note: "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
 	{fn: "vfs_readdir", object: dirLock, mode: ModeWrite, kernels: "up to 3.10", note: "i_mutex"},
 	// fs/namei.c: pathname lookup that misses the dcache.
 	{fn: "lookup_slow", object: dirLock, kernels: "all", note: "shared since 4.7, i_mutex before"},

@@ -102,7 +102,13 @@ var lockHeaders = []string{"role", "pid", "comm", "mode", "waits in", "site", "s
 
 // lockRows lists a lock's holders one per row, then its waiters one row
 // per group of identical stacks.
-func lockRows(a *correlate.LockAnalysis, l correlate.Lock, esc, code func(string) string) [][]string {
+func lockRows(a *correlate.LockAnalysis, l correlate.Lock, esc, codeSpan func(string) string) [][]string {
+	code := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return codeSpan(s)
+	}
 	var rows [][]string
 	for _, pid := range l.Holders {
 		t, _ := findTask(a, pid)

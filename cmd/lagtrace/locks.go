@@ -10,6 +10,7 @@ import (
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/internal/input"
+	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
 	"github.com/lagtrace/lagtrace/render"
@@ -113,6 +114,8 @@ func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockI
 		return e.readProcStack(name, br, strict, in)
 	case detect.Dmesg:
 		return e.readDmesg(name, br, strict, in)
+	case detect.Crash:
+		return e.readCrash(name, br, strict, in)
 	case detect.Strace:
 		return fmt.Errorf("%s: strace output shows no kernel stacks; give it to lagtrace compare", name)
 	}
@@ -180,4 +183,54 @@ func roleMode(role string) correlate.Mode {
 		return correlate.ModeWrite
 	}
 	return correlate.ModeUnknown
+}
+
+// readCrash keeps a transcript's records (transcripts are pasted notes,
+// small) because the inode a task works on is proven by answers that come
+// after its bt: kmem and struct file.f_inode or dentry.d_inode.
+func (e *env) readCrash(name string, r io.Reader, strict bool, in *lockInputs) error {
+	cr := crash.NewReader(r, crash.Options{Name: name})
+	var recs []crash.Record
+	state := map[int]string{}
+	comm := map[int]string{}
+	for cr.Next() {
+		rec := cr.Record()
+		recs = append(recs, rec)
+		if ps, ok := rec.(*crash.PS); ok {
+			for _, row := range ps.Rows {
+				state[row.PID], comm[row.PID] = row.State, row.Comm
+			}
+		}
+	}
+	if err := cr.Err(); err != nil {
+		return err
+	}
+	inodes := crash.Inodes(recs)
+	for _, rec := range recs {
+		bt, ok := rec.(*crash.Backtrace)
+		if !ok {
+			continue
+		}
+		t := correlate.Task{
+			PID: bt.PID, Comm: bt.Comm, State: state[bt.PID], Kind: string(detect.Crash),
+			Source: name + ":" + strconv.Itoa(bt.Line),
+		}
+		if t.Comm == "" {
+			t.Comm = comm[bt.PID]
+		}
+		for _, f := range bt.Frames {
+			if f.Num >= 0 && f.Func != "" {
+				t.Frames = append(t.Frames, f.Func)
+			}
+		}
+		if bt.PID == 0 && len(t.Frames) == 0 {
+			continue
+		}
+		if ins := inodes[bt.PID]; len(ins) > 0 {
+			t.Object = "0x" + ins[0].Addr
+		}
+		in.tasks = append(in.tasks, t)
+	}
+	sk := cr.Skipped()
+	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
 }

@@ -16,6 +16,7 @@ const (
 	locks618Stacks = "../../testdata/locks-6.18/stacks-tail.txt"
 	locks618PS     = "../../testdata/locks-6.18/stacks-ps.txt"
 	seedDmesg      = "../../testdata/dmesg/seed-4.19.txt"
+	seedCrash      = "../../testdata/crash/seed-4.19.txt"
 )
 
 func TestLocksGoldens(t *testing.T) {
@@ -28,6 +29,9 @@ func TestLocksGoldens(t *testing.T) {
 		{"locks/6.18.json", []string{"locks", "-f", "json", locks618Dmesg, locks618Stacks}},
 		{"locks/seed-dmesg.txt", []string{"locks", seedDmesg}},
 		{"locks/seed-dmesg.md", []string{"locks", "--format", "md", seedDmesg}},
+		{"locks/seed.txt", []string{"locks", seedCrash, seedDmesg}},
+		{"locks/seed.md", []string{"locks", "-f", "md", seedCrash, seedDmesg}},
+		{"locks/seed.json", []string{"locks", "-f", "json", seedCrash, seedDmesg}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,5 +143,45 @@ func TestLocksOutputFile(t *testing.T) {
 	b, err := os.ReadFile(path)
 	if err != nil || !strings.HasPrefix(string(b), "## Locks") {
 		t.Errorf("file: %v %q", err, b)
+	}
+}
+
+// The seed incident: 3748012 holds the directory's i_rwsem taken in
+// iterate_dir, the 18 other getdents64 tasks and 3621271 (lookup, read)
+// wait, all on inode 0xffff91fca5985500, and dmesg alone shows 3621271.
+func TestLocksSeed(t *testing.T) {
+	out, _, code := runCLI(t, "", "locks", "-f", "json", seedCrash, seedDmesg)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var a correlate.LockAnalysis
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Locks) != 1 {
+		t.Fatalf("locks: %+v", a.Locks)
+	}
+	l := a.Locks[0]
+	type got struct {
+		Site       string
+		Object     string
+		Holders    []int
+		HolderMode correlate.Mode
+		Waiters    int
+		Confidence correlate.Confidence
+	}
+	want := got{"iterate_dir", "0xffff91fca5985500", []int{3748012}, correlate.ModeWrite, 19, correlate.Confirmed}
+	if diff := cmp.Diff(want, got{l.Site, l.Object, l.Holders, l.HolderMode, len(l.Waiters), l.Confidence}); diff != "" {
+		t.Errorf("lock (-want +got):\n%s", diff)
+	}
+	modes := map[int]correlate.Mode{}
+	for _, tr := range a.Tasks {
+		modes[tr.PID] = tr.Mode
+	}
+	if modes[3621271] != correlate.ModeRead || modes[3632440] != correlate.ModeWrite {
+		t.Errorf("modes: 3621271 %q, 3632440 %q", modes[3621271], modes[3632440])
+	}
+	if !strings.Contains(strings.Join(a.Notes, "\n"), "dmesg reports only 3621271 as hung") {
+		t.Errorf("notes: %q", a.Notes)
 	}
 }
