@@ -266,7 +266,7 @@ func (r *Reader) handle(line []byte, n int) bool {
 		r.formatError(r.firstNB, r.firstTxt)
 		return false
 	}
-	if h, ok := parseHeader(t); ok {
+	if h, ok := parseHeader(t, r.str); ok {
 		h.line = n
 		done := r.emit()
 		r.setHeader(h)
@@ -340,8 +340,8 @@ func (r *Reader) start(n int) {
 	r.open = true
 }
 
-// str interns b, so the names repeated in every sample cost one
-// allocation each.
+// str interns b, so the names repeated in every sample (symbols,
+// modules, ps names and states) cost one allocation each.
 func (r *Reader) str(b string) string {
 	if s, ok := r.intern[b]; ok {
 		return s
@@ -451,7 +451,7 @@ func parseHex(s string) (uint64, error) {
 
 // parseHeader recognises the lines that name the task of the stack that
 // follows.
-func parseHeader(t string) (header, bool) {
+func parseHeader(t string, str func(string) string) (header, bool) {
 	if inner, ok := strings.CutPrefix(t, "==> "); ok {
 		if inner, ok = strings.CutSuffix(inner, " <=="); ok {
 			if pid, tid, ok := idsFromPath(inner); ok {
@@ -473,7 +473,7 @@ func parseHeader(t string) (header, bool) {
 		}
 		return header{}, false
 	}
-	return parsePS(t)
+	return parsePS(t, str)
 }
 
 // idsFromPath reads "/proc/PID/stack" and "/proc/PID/task/TID/stack",
@@ -527,7 +527,7 @@ func PIDFromName(name string) (int, bool) {
 
 // parsePS recognises a ps line: "PID [STAT] COMM" (ps -eo pid,stat,comm
 // and friends) or ps aux / ps u with USER first.
-func parsePS(t string) (header, bool) {
+func parsePS(t string, str func(string) string) (header, bool) {
 	var fs [11]string
 	n := fields(t, fs[:])
 	if n == 0 {
@@ -544,10 +544,10 @@ func parsePS(t string) (header, bool) {
 		}
 		rest := strings.TrimLeft(t[len(fs[0])+strings.Index(t, fs[0]):], " \t")
 		if isStat(fs[1]) {
-			h.state = strings.Clone(fs[1])
+			h.state = str(fs[1])
 			rest = strings.TrimLeft(rest[len(fs[1]):], " \t")
 		}
-		h.comm = strings.Clone(rest)
+		h.comm = str(rest)
 		return h, true
 	}
 	// USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
@@ -559,7 +559,7 @@ func parsePS(t string) (header, bool) {
 		return header{}, false
 	}
 	i := strings.Index(t, fs[9]) + len(fs[9])
-	return header{pid: pid, tid: pid, state: strings.Clone(fs[7]), comm: strings.Clone(strings.TrimSpace(t[i:]))}, true
+	return header{pid: pid, tid: pid, state: str(fs[7]), comm: str(strings.TrimSpace(t[i:]))}, true
 }
 
 // fields splits t on blanks into fs and returns how many it filled; the
