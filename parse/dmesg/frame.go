@@ -21,6 +21,7 @@ const (
 //	 iterate_dir+0x5b/0x1a0 fs/readdir.c:97
 //	 __schedule_loop kernel/sched/core.c:6841 [inline]
 //	[<807762c0>] (__schedule) from [<80776938>] (schedule+0x50/0xa8)
+//	 __schedule from schedule+0x50/0xa8   (ARM32 without BACKTRACE_VERBOSE)
 //
 // An ARM32 line yields the callee and, in caller, the "from" frame.
 func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
@@ -52,6 +53,13 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 			rest = trimSpace(r)
 		}
 		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller, true) {
+			return f, caller, false, false
+		}
+		return f, caller, true, true
+	}
+	if i := bytes.Index(s, []byte(" from ")); i > 0 && bytes.IndexByte(s[:i], ' ') < 0 {
+		// ARM32 without CONFIG_BACKTRACE_VERBOSE: " __schedule from schedule+0x50/0xa8"
+		if !parseSym(s[:i], &f, true) || !parseSym(s[i+len(" from "):], &caller, false) {
 			return f, caller, false, false
 		}
 		return f, caller, true, true

@@ -487,6 +487,23 @@ func isRegisterLine(b []byte) bool {
 	if len(name) < 2 {
 		return false
 	}
+	if string(name) == "Code" {
+		return true
+	}
+	// The value must be hex ("0033:0x7f612a9e5575", "ffffffffffffffda"),
+	// so that "NET: Registered ..." is not taken for a register.
+	val := trimSpace(b[c+1:])
+	if sp := bytes.IndexByte(val, ' '); sp >= 0 {
+		val = val[:sp]
+	}
+	if len(val) == 0 {
+		return false
+	}
+	for _, ch := range val {
+		if _, ok := hexVal(ch); !ok && ch != ':' && ch != 'x' && ch != '[' && ch != '<' && ch != '>' && ch != ']' {
+			return false
+		}
+	}
 	upper, lower := true, true
 	for _, ch := range name {
 		if !(ch >= 'A' && ch <= 'Z' || isDigit(ch) || ch == '_') {
@@ -506,7 +523,7 @@ func isRegisterLine(b []byte) bool {
 		}
 		return name[0] == 'x' && isDigit(name[1])
 	}
-	return string(name) == "Code"
+	return false
 }
 
 // isStackWords is a line of raw stack words (3.x " ffff88007a2dd140

@@ -1,0 +1,50 @@
+package dmesg
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+// FuzzReader feeds arbitrary input: the reader must not panic, must end,
+// must count every line, and records must be well formed.
+func FuzzReader(f *testing.F) {
+	for _, path := range fixtures(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(bytes.NewReader(data), Options{Name: "fuzz"})
+		prev := 0
+		for r.Next() {
+			rec := r.Record()
+			if rec == nil {
+				t.Fatal("Next returned true with a nil Record")
+			}
+			if rec.Line < 1 || rec.Line > r.Lines() {
+				t.Fatalf("record at line %d of %d lines read", rec.Line, r.Lines())
+			}
+			if rec.Line < prev && rec.Kind != KindBlocker {
+				// Records come in input order, except that a task under
+				// construction is queued before the line that ended it.
+				t.Logf("record at line %d after one at %d", rec.Line, prev)
+			}
+			prev = rec.Line
+			if (rec.Task != nil) != (rec.Kind == KindTask) || (rec.Blocker != nil) != (rec.Kind == KindBlocker) || (rec.Locks != nil) != (rec.Kind == KindHeldLocks) {
+				t.Fatalf("record kind %v does not match its fields", rec.Kind)
+			}
+			if rec.Task != nil && len(rec.Task.Frames) > maxFrames {
+				t.Fatalf("%d frames, more than the cap", len(rec.Task.Frames))
+			}
+		}
+		if n := bytes.Count(data, []byte{'\n'}); r.Err() == nil && r.Lines() < n {
+			t.Fatalf("read %d lines of %d", r.Lines(), n)
+		}
+		if s := r.Skipped(); s.Count > r.Lines() || len(s.FirstText) > 200 {
+			t.Fatalf("skips %+v for %d lines", s, r.Lines())
+		}
+	})
+}
