@@ -6,8 +6,10 @@ package detect
 import (
 	"bytes"
 
+	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
+	"github.com/lagtrace/lagtrace/parse/strace"
 )
 
 // Kind is a kind of capture.
@@ -55,13 +57,13 @@ func Detect(head []byte) Kind {
 		s.line(bytes.TrimRight(line, "\r"))
 	}
 	switch {
-	case s.crash > 0:
+	case s.crash > 0 || crash.Sniff(head):
 		return Crash
 	case s.dmesg > 0 || dmesg.Sniff(head):
 		return Dmesg
 	case procstack.Sniff(head):
 		return ProcStack
-	case s.strace > 0 && s.strace*2 >= s.nonBlank:
+	case strace.Sniff(head), s.strace > 0 && s.strace*2 >= s.nonBlank:
 		return Strace
 	}
 	return Unknown
