@@ -480,10 +480,13 @@ func parseHeader(t string, str func(string) string) (header, bool) {
 // with any leading directories.
 func idsFromPath(p string) (pid, tid int, ok bool) {
 	i := strings.LastIndex(p, "/proc/")
-	if i < 0 || !strings.HasSuffix(p, "/stack") {
+	if i < 0 {
 		return 0, 0, false
 	}
-	mid := p[i+len("/proc/") : len(p)-len("/stack")]
+	mid, ok := strings.CutSuffix(p[i+len("/proc/"):], "/stack")
+	if !ok {
+		return 0, 0, false
+	}
 	a, b, hasTask := strings.Cut(mid, "/task/")
 	pid, ok = atoi(a)
 	if !ok {
