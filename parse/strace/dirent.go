@@ -110,7 +110,7 @@ func afterFirstFd(args []byte) []byte {
 // parseEntry reads the fields of one entry after its "{", and returns the
 // text after its "}".
 func (r *Reader) parseEntry(s []byte, d *Dirent, legacy, names64 bool) ([]byte, bool) {
-	sawType, sawReclen, typeFirst := false, false, false
+	sawReclen, typeFirst := false, false
 	for {
 		eq := bytes.IndexByte(s, '=')
 		if eq <= 0 || eq > 16 {
@@ -159,7 +159,6 @@ func (r *Reader) parseEntry(s []byte, d *Dirent, legacy, names64 bool) ([]byte, 
 			d.Ino = v
 			s = skipValue(s)
 		case "d_type":
-			sawType = true
 			if !sawReclen {
 				typeFirst = true
 			}
@@ -172,7 +171,6 @@ func (r *Reader) parseEntry(s []byte, d *Dirent, legacy, names64 bool) ([]byte, 
 		default:
 			s = skipValue(s)
 		}
-		_ = sawType
 		if len(s) == 0 {
 			return s, false
 		}
