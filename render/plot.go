@@ -172,7 +172,7 @@ func axisTitle(ax axisX, b plotBounds) string {
 	case !ax.log:
 		return "seconds since the origin"
 	case b.minX <= 0:
-		return "seconds since the origin (log scale; 0 s and earlier on the left edge)"
+		return "seconds since the origin (log scale; 0 at the left edge)"
 	}
 	return "seconds since the origin (log scale)"
 }
