@@ -263,7 +263,6 @@ const (
 	plotLeft, plotRight = 80, 870
 	plotTop             = 48
 	legendRowHeight     = 20
-	legendPerRow        = 2
 	maxMarkerLabels     = 6
 )
 
@@ -300,7 +299,17 @@ func ProgressSVG(w io.Writer, title string, series []Series) error {
 	var s svg
 	b := boundsOf(series)
 	ax, ay := newAxisX(b), newAxisY(b.maxY)
-	legendRows := (len(series) + legendPerRow - 1) / legendPerRow
+	// Two hosts a legend row when their lines fit half the width (about
+	// 6 px a rune at 12 px), else one.
+	legends := make([]string, len(series))
+	perRow := 2
+	for i, sr := range series {
+		legends[i] = legendText(sr, 40)
+		if utf8.RuneCountInString(legends[i]) > 60 {
+			perRow = 1
+		}
+	}
+	legendRows := (len(series) + perRow - 1) / perRow
 	plotBottom := float64(svgHeight - 60 - legendRowHeight*legendRows)
 	plotBottom = max(plotBottom, plotTop+100)
 	height := int(plotBottom) + 60 + legendRowHeight*legendRows
@@ -412,17 +421,17 @@ func ProgressSVG(w io.Writer, title string, series []Series) error {
 		s.raw("</text>\n")
 	}
 
-	// Legend, two hosts a row under the axis title.
-	for i, sr := range series {
+	// Legend, under the axis title.
+	for i, text := range legends {
 		colour, dash := seriesStyle(i)
-		x := left + float64(i%legendPerRow)*(right-left)/legendPerRow
-		y := plotBottom + 58 + float64(i/legendPerRow)*legendRowHeight
+		x := left + float64(i%perRow)*(right-left)/float64(perRow)
+		y := plotBottom + 58 + float64(i/perRow)*legendRowHeight
 		s.raw(`<line x1="`, px(x), `" y1="`, px(y-4), `" x2="`, px(x+24), `" y2="`, px(y-4), `" stroke="`, colour, `" stroke-width="2"`)
 		if dash != "" {
 			s.raw(` stroke-dasharray="`, dash, `"`)
 		}
 		s.raw(`/>`, "\n", `<text class="legend" x="`, px(x+30), `" y="`, px(y), `">`)
-		s.text(legendText(sr, 40))
+		s.text(text)
 		s.raw("</text>\n")
 	}
 	s.raw("</svg>\n")

@@ -319,6 +319,8 @@ func TestProgressEdgeCases(t *testing.T) {
 		{name: "linear just under ten", series: []Series{{Label: "A", Complete: true, Points: pts(0.5, 1, 4.99, 2)}}, curves: 1},
 		{name: "2048 points each", series: []Series{{Label: "fast", Complete: true, Points: ramp(2048, 0.001)}, {Label: "slow", Points: ramp(2048, 0.25)}}, curves: 2, logScale: true},
 		{name: "huge counts", series: []Series{{Label: "A", Complete: true, Points: pts(1, 0, 5, 2_500_000)}}, curves: 1},
+		{name: "long labels", series: []Series{{Label: strings.Repeat("ü", 300), Points: pts(1, 10, 30, 20), Markers: []PlotMarker{{Name: strings.Repeat("n", 5000), Elapsed: 30, Entries: 20}}},
+			{Label: "B", Complete: true, Points: pts(1, 20)}}, curves: 2, logScale: true},
 		{name: "twelve hosts", series: func() []Series {
 			var ss []Series
 			for i := range 12 {
@@ -398,4 +400,26 @@ func FuzzProgressSVG(f *testing.F) {
 		parseSVG(t, b.Bytes())
 		ProgressChart(series, 40, 5)
 	})
+}
+
+// BenchmarkProgressSVG draws two hosts of a million-entry listing, a point
+// per getdents64 call of 128 entries (an NFS READDIR's worth).
+func BenchmarkProgressSVG(b *testing.B) {
+	const calls = 1_000_000 / 128
+	fast, slow := make([]correlate.Progress, calls), make([]correlate.Progress, calls)
+	for i := range calls {
+		fast[i] = correlate.Progress{Elapsed: float64(i) * 0.00085, Entries: (i + 1) * 128}
+		slow[i] = correlate.Progress{Elapsed: float64(i) * 0.065, Entries: (i + 1) * 128}
+	}
+	series := []Series{{Label: "E", Complete: true, Points: fast}, {Label: "B", Points: slow}}
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		var w bytes.Buffer
+		if err := ProgressSVG(&w, "bench", series); err != nil {
+			b.Fatal(err)
+		}
+		n = w.Len()
+	}
+	b.ReportMetric(float64(n), "svg-bytes")
 }
