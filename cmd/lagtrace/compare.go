@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -71,11 +70,7 @@ func parseHostArgs(args []string) ([]hostArg, error) {
 	for _, a := range args {
 		label, file, ok := strings.Cut(a, "=")
 		if !ok || label == "" {
-			file = a
-			label = filepath.Base(a)
-			if a == "-" {
-				label = "stdin"
-			}
+			label, file = hostLabel(a), a
 		}
 		if file == "" {
 			return nil, usagef("%q: missing file after %s=", a, label)
@@ -94,24 +89,9 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	opts := correlate.CompareOptions{Baseline: o.baseline, Rows: o.rows, Markers: o.markers, Dir: o.dir}
-	switch o.time {
-	case "return", "":
-		opts.Time = correlate.ReturnTime
-	case "entry":
-		opts.Time = correlate.EntryTime
-	default:
-		return usagef("--time %q: want return or entry", o.time)
-	}
-	if o.origin != "" && o.origin != "first" {
-		name, ok := strings.CutPrefix(o.origin, "marker:")
-		if !ok || name == "" {
-			return usagef("--origin %q: want first or marker:NAME", o.origin)
-		}
-		opts.Origin = name
-	}
-	if o.rows < 2 {
-		return usagef("--markers %d: want 2 or more", o.rows)
+	opts, err := o.correlate()
+	if err != nil {
+		return err
 	}
 	hostArgs, err := parseHostArgs(args)
 	if err != nil {

@@ -154,6 +154,12 @@ func (r *Reader) Next() bool {
 					return false
 				}
 				r.eof = true
+				if !r.parsedAny && r.failedBefore > 0 {
+					// A short file of which no line parsed is not a trace
+					// with a few bad lines: it is not a trace at all.
+					r.err = fmt.Errorf("%s:%d: %w: %q", r.opts.Name, r.firstLineNo, ErrNotStrace, r.firstLineText)
+					return false
+				}
 				r.startFlush()
 				continue
 			}

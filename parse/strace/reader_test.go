@@ -323,6 +323,15 @@ func TestNotStrace(t *testing.T) {
 	}
 }
 
+// A file shorter than the sniffing window in which nothing parses (a PNG
+// given by mistake) is refused at its end, not read as a trace with skips.
+func TestNotStraceShort(t *testing.T) {
+	_, r := readAll(t, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Options{Name: "photo.png"})
+	if err := r.Err(); !errors.Is(err, ErrNotStrace) {
+		t.Errorf("Err() = %v, want ErrNotStrace", err)
+	}
+}
+
 func TestLongLine(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("getdents64(3, [")
