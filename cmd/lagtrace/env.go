@@ -26,5 +26,6 @@ func (e *env) subcommands() []func() *cobra.Command {
 	return []func() *cobra.Command{
 		e.compareCommand,
 		e.locksCommand,
+		e.reportCommand,
 	}
 }

@@ -56,6 +56,11 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 type lockInputs struct {
 	tasks    []correlate.Task
 	blockers []correlate.Blocker
+	// events date the observations for a report's timeline.
+	events []correlate.TimedEvent
+	// anchor puts kernel boot times on the wall clock, from log lines that
+	// carry both (dmesg -T, syslog, journal prefixes).
+	anchor *correlate.Anchor
 }
 
 func (e *env) runLocks(o locksOptions, args []string) error {
@@ -109,6 +114,11 @@ func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockI
 		}
 		kind = detect.Detect(head)
 	}
+	return e.readLockKind(name, kind, br, strict, in)
+}
+
+// readLockKind reads one file of a known kind into in.
+func (e *env) readLockKind(name string, kind detect.Kind, br io.Reader, strict bool, in *lockInputs) error {
 	switch kind {
 	case detect.ProcStack:
 		return e.readProcStack(name, br, strict, in)
@@ -135,6 +145,10 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 			t.Frames = append(t.Frames, fr.Func)
 		}
 		in.tasks = append(in.tasks, t)
+		if s.HasTime && len(s.Frames) > 0 {
+			in.events = append(in.events, correlate.TimedEvent{Clock: correlate.Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
+				What: "stack sample: in " + correlate.FuncName(s.Frames[0].Func), Source: t.Source})
+		}
 	}
 	if err := pr.Err(); err != nil {
 		return err
@@ -145,9 +159,14 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 
 func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) error {
 	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
+	var anchors anchorEstimate
 	for dr.Next() {
 		rec := dr.Record()
 		src := name + ":" + strconv.Itoa(rec.Line)
+		anchors.add(rec.Time)
+		if ev, ok := dmesgEvent(rec, src); ok {
+			in.events = append(in.events, ev)
+		}
 		switch rec.Kind {
 		case dmesg.KindTask:
 			t := rec.Task
@@ -169,6 +188,9 @@ func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) e
 	}
 	if err := dr.Err(); err != nil {
 		return err
+	}
+	if in.anchor == nil {
+		in.anchor = anchors.anchor()
 	}
 	sk := dr.Skipped()
 	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
@@ -233,4 +255,77 @@ func (e *env) readCrash(name string, r io.Reader, strict bool, in *lockInputs) e
 	}
 	sk := cr.Skipped()
 	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+}
+
+// dmesgEvent dates a record for the timeline: on the boot clock when the
+// line has the kernel's stamp, else on the wall clock of its prefix.
+func dmesgEvent(rec *dmesg.Record, src string) (correlate.TimedEvent, bool) {
+	ev := correlate.TimedEvent{Source: src}
+	switch {
+	case rec.Time.HasMono:
+		ev.Clock, ev.Time = correlate.Boot, rec.Time.Mono.Seconds()
+	case rec.Time.WallKind != dmesg.NoWall:
+		ev.Clock, ev.Time = correlate.Wall, float64(rec.Time.Wall.UnixNano())/1e9
+	default:
+		return ev, false
+	}
+	switch rec.Kind {
+	case dmesg.KindTask:
+		if !rec.Task.Hung {
+			return ev, false
+		}
+		ev.PID, ev.Comm = rec.Task.PID, rec.Task.Comm
+		ev.What = fmt.Sprintf("hung-task report: %s blocked for more than %d s", rec.Task.Comm, rec.Task.BlockedFor)
+	case dmesg.KindBlocker:
+		b := rec.Blocker
+		ev.PID, ev.Comm = b.PID, b.Comm
+		if b.OwnerFound {
+			ev.What = fmt.Sprintf("blocker: %s waits on a %s likely owned by %s:%d", b.Comm, b.Lock, b.OwnerComm, b.OwnerPID)
+		} else {
+			ev.What = fmt.Sprintf("blocker: %s waits on a %s whose owner is not found", b.Comm, b.Lock)
+		}
+	case dmesg.KindSuppressed:
+		ev.What = "hung-task reports suppressed from here on (kernel.hung_task_warnings)"
+	default:
+		return ev, false
+	}
+	return ev, true
+}
+
+// anchorEstimate relates the boot clock to the wall clock from lines that
+// carry both. A prefix with whole seconds (dmesg -T, syslog) leaves up to a
+// second of doubt; the smallest offset seen is the tightest, since a wall
+// prefix is never earlier than the kernel's own stamp.
+type anchorEstimate struct {
+	n          int
+	lo, hi     float64
+	resolution float64
+	kind       dmesg.WallKind
+}
+
+func (a *anchorEstimate) add(t dmesg.Stamp) {
+	if !t.HasMono || t.WallKind == dmesg.NoWall || t.WallKind == dmesg.Syslog && t.Wall.Year() < 1971 {
+		return
+	}
+	off := float64(t.Wall.UnixNano())/1e9 - t.Mono.Seconds()
+	res := 1.0
+	if t.Wall.Nanosecond() != 0 {
+		res = 1e-6
+	}
+	if a.n == 0 {
+		a.lo, a.hi, a.resolution, a.kind = off, off, res, t.WallKind
+	}
+	a.lo, a.hi, a.resolution = min(a.lo, off), max(a.hi, off), max(a.resolution, res)
+	a.n++
+}
+
+func (a *anchorEstimate) anchor() *correlate.Anchor {
+	if a.n == 0 {
+		return nil
+	}
+	return &correlate.Anchor{
+		Offset:      a.lo,
+		Uncertainty: (a.hi - a.lo) + a.resolution,
+		Method:      fmt.Sprintf("%d %s-stamped kernel lines", a.n, a.kind),
+	}
 }

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/internal/detect"
+	"github.com/lagtrace/lagtrace/internal/input"
+	"github.com/lagtrace/lagtrace/parse/strace"
+	"github.com/lagtrace/lagtrace/render"
+	"github.com/spf13/cobra"
+)
+
+type reportOptions struct {
+	compareOptions
+	plot     string
+	bootTime []string
+}
+
+func (e *env) reportCommand() *cobra.Command {
+	var o reportOptions
+	cmd := &cobra.Command{
+		Use:   "report [flags] LABEL=FILE...",
+		Short: "Write up an incident from every capture of every host",
+		Long: `report reads a bundle per host (strace captures, kernel logs, /proc/PID/stack
+snapshots, crash transcripts; each file's kind is detected from its content)
+and writes the incident up: how much slower the slow host listed the
+directory, which task held the lock the others waited for, each task's
+history across the sources, a timeline, and the evidence for every claim.
+
+Labels are hosts: give several files per label (B=slow.strace B=messages
+B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
+		Example: `  lagtrace report B=B.strace B=dmesg.txt B=stacks.txt E=E.strace --baseline E
+  lagtrace report -f markdown --plot progress.svg -o report.md B=B.strace.gz E=E.strace.gz`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return e.runReport(o, args)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.StringVar(&o.plot, "plot", "", "also write an SVG of each host's listing progress to `FILE.svg`")
+	f.IntVar(&o.rows, "markers", 10, "how many sampled markers to show, evenly spread")
+	f.StringArrayVar(&o.markers, "marker", nil, "show this file `NAME` as a marker (repeatable)")
+	f.StringVar(&o.origin, "origin", "", "zero of each host's clock: first getdents (default) or marker:`NAME`")
+	f.StringVar(&o.time, "time", "return", "date names by the call's return time, or by its entry stamp (entry)")
+	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
+	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
+	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
+	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers")
+	f.StringArrayVar(&o.bootTime, "boot-time", nil, "when `[LABEL=]UNIX_SECONDS` the host booted, to put kernel times on the wall clock")
+	return cmd
+}
+
+func (e *env) runReport(o reportOptions, args []string) error {
+	format, err := render.ParseFormat(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	co, err := o.compareOptions.correlate()
+	if err != nil {
+		return err
+	}
+	var hosts []*correlate.HostInput
+	byLabel := map[string]*correlate.HostInput{}
+	stdin := 0
+	for _, a := range args {
+		label, file, ok := strings.Cut(a, "=")
+		if !ok || label == "" {
+			label, file = hostLabel(a), a
+		}
+		if file == "" {
+			return usagef("%q: missing file after %s=", a, label)
+		}
+		if file == "-" {
+			stdin++
+		}
+		if byLabel[label] == nil {
+			byLabel[label] = &correlate.HostInput{Label: label}
+			hosts = append(hosts, byLabel[label])
+		}
+	}
+	if stdin > 1 {
+		return usagef("standard input (-) can be read only once")
+	}
+	anchors, err := parseBootTimes(o.bootTime, byLabel)
+	if err != nil {
+		return err
+	}
+	if o.baseline != "" && byLabel[o.baseline] == nil {
+		return usagef("--baseline %q is not one of the labels", o.baseline)
+	}
+	tracked := slices.Clone(o.markers)
+	if co.Origin != "" {
+		tracked = append(tracked, co.Origin)
+	}
+	for _, a := range args {
+		label, file, ok := strings.Cut(a, "=")
+		if !ok || label == "" {
+			label, file = hostLabel(a), a
+		}
+		if err := e.readReportFile(byLabel[label], file, tracked, o); err != nil {
+			return err
+		}
+	}
+	for _, h := range hosts {
+		if a, ok := anchors[h.Label]; ok {
+			h.Anchor = &a
+		}
+	}
+	rep, err := correlate.BuildReport(hosts, correlate.ReportOptions{Compare: co, Hints: correlate.Hints})
+	if err != nil {
+		return err
+	}
+	ro := render.ReportOptions{Options: e.renderOptions(o.output)}
+	if o.plot != "" && rep.Compare != nil {
+		if err := e.writeOutput(o.plot, func(w io.Writer) error {
+			return render.ProgressSVG(w, "Directory listing progress", render.SeriesFromComparison(rep.Compare))
+		}); err != nil {
+			return err
+		}
+		ro.PlotLink = o.plot
+	} else if o.plot != "" {
+		fmt.Fprintln(e.stderr, "lagtrace: no plot written: fewer than two hosts list a directory")
+	}
+	return e.writeOutput(o.output, func(w io.Writer) error {
+		return render.Report(w, rep, format, ro)
+	})
+}
+
+// hostLabel names a host given as a bare FILE: by the file's base name.
+func hostLabel(arg string) string {
+	if arg == "-" {
+		return "stdin"
+	}
+	return filepath.Base(arg)
+}
+
+// correlate turns the shared compare flags into options.
+func (o compareOptions) correlate() (correlate.CompareOptions, error) {
+	opts := correlate.CompareOptions{Baseline: o.baseline, Rows: o.rows, Markers: o.markers, Dir: o.dir}
+	switch o.time {
+	case "return", "":
+		opts.Time = correlate.ReturnTime
+	case "entry":
+		opts.Time = correlate.EntryTime
+	default:
+		return opts, usagef("--time %q: want return or entry", o.time)
+	}
+	if o.origin != "" && o.origin != "first" {
+		name, ok := strings.CutPrefix(o.origin, "marker:")
+		if !ok || name == "" {
+			return opts, usagef("--origin %q: want first or marker:NAME", o.origin)
+		}
+		opts.Origin = name
+	}
+	if o.rows < 2 {
+		return opts, usagef("--markers %d: want 2 or more", o.rows)
+	}
+	return opts, nil
+}
+
+func parseBootTimes(vals []string, hosts map[string]*correlate.HostInput) (map[string]correlate.Anchor, error) {
+	out := map[string]correlate.Anchor{}
+	for _, v := range vals {
+		label, num, ok := strings.Cut(v, "=")
+		if !ok {
+			num, label = v, ""
+		}
+		sec, err := strconv.ParseFloat(num, 64)
+		if err != nil || sec <= 0 {
+			return nil, usagef("--boot-time %q: want [LABEL=]UNIX_SECONDS", v)
+		}
+		a := correlate.Anchor{Offset: sec, Method: "--boot-time"}
+		if label == "" {
+			for l := range hosts {
+				out[l] = a
+			}
+			continue
+		}
+		if hosts[label] == nil {
+			return nil, usagef("--boot-time %q: no host labelled %q", v, label)
+		}
+		out[label] = a
+	}
+	return out, nil
+}
+
+var errUnknownKind = errors.New("not a strace capture, kernel log, /proc/PID/stack snapshot or crash transcript")
+
+// readReportFile reads one file of a host according to its detected kind.
+func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []string, o reportOptions) error {
+	f, err := input.Open(name, e.stdin)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, detect.HeadSize)
+	head, err := br.Peek(detect.HeadSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	kind := detect.Detect(head)
+	h.Files = append(h.Files, correlate.SourceFile{Path: name, Kind: string(kind)})
+	switch kind {
+	case detect.Strace:
+		if h.Listing == nil {
+			h.Listing = correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
+			h.Activity = correlate.NewActivity(10)
+			h.StraceFile = name
+		} else if h.StraceFile != name {
+			fmt.Fprintf(e.stderr, "lagtrace: %s: a second strace for host %s is read into the same listing as %s\n", name, h.Label, h.StraceFile)
+		}
+		return e.readStraceInto(name, br, h, o.strict)
+	case detect.Dmesg, detect.ProcStack, detect.Crash:
+		var in lockInputs
+		if err := e.readLockKind(name, kind, br, o.strict, &in); err != nil {
+			return err
+		}
+		h.Tasks = append(h.Tasks, in.tasks...)
+		h.Blockers = append(h.Blockers, in.blockers...)
+		h.Events = append(h.Events, in.events...)
+		if h.Anchor == nil && in.anchor != nil {
+			h.Anchor = in.anchor
+		}
+		return nil
+	}
+	return fmt.Errorf("%s: %w", name, errUnknownKind)
+}
+
+func (e *env) readStraceInto(name string, r io.Reader, h *correlate.HostInput, strict bool) error {
+	pid, _ := strace.PIDFromName(name)
+	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid})
+	for sr.Next() {
+		ev := sr.Event()
+		h.Listing.Add(ev)
+		h.Activity.Add(ev)
+	}
+	h.Listing.SetTimeKind(sr.TimeKind())
+	h.Activity.SetTimeKind(sr.TimeKind())
+	if err := sr.Err(); err != nil {
+		return err
+	}
+	sk := sr.Skipped()
+	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+}

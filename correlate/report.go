@@ -1,0 +1,590 @@
+package correlate
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lagtrace/lagtrace/parse/strace"
+)
+
+// ReportSchema versions the JSON of a report (docs/report-json.md).
+const ReportSchema = "lagtrace.report/v1"
+
+// Clock names the clock a timeline time is on.
+type Clock string
+
+// The clocks sources carry.
+const (
+	// Wall is Unix time: strace -ttt, wall-clock log prefixes, and boot
+	// times put on the wall clock through an anchor.
+	Wall Clock = "wall"
+	// Boot is seconds since the host booted: dmesg's "[316100.086897]".
+	Boot Clock = "boot"
+	// TraceClock is a strace clock that is not Unix time (-t/-tt time of
+	// day, -r relative): comparable only within its own trace.
+	TraceClock Clock = "trace"
+)
+
+// SourceFile is one input file and what it was read as.
+type SourceFile struct {
+	Path string `json:"path"`
+	Kind string `json:"kind"`
+}
+
+// TimedEvent is one dated fact from a source.
+type TimedEvent struct {
+	Clock Clock
+	// Time is seconds on Clock.
+	Time   float64
+	PID    int
+	Comm   string
+	What   string
+	Source string // file:line
+}
+
+// Anchor relates the boot clock to the wall clock: wall = boot + Offset.
+type Anchor struct {
+	Offset float64
+	// Uncertainty is in seconds; Method says where the anchor came from.
+	Uncertainty float64
+	Method      string
+}
+
+// HostInput is everything read for one host.
+type HostInput struct {
+	Label string
+	Files []SourceFile
+	// Listing and Activity are fed from the host's strace files, if any.
+	Listing    *Listing
+	Activity   *Activity
+	StraceFile string
+	Tasks      []Task
+	Blockers   []Blocker
+	Events     []TimedEvent
+	// Anchor is set when the boot clock could be put on the wall clock.
+	Anchor *Anchor
+}
+
+// HasListing reports whether the host's strace lists a directory.
+func (h *HostInput) HasListing() bool { return h.Listing != nil && h.Listing.Calls() > 0 }
+
+// ReportOptions configure BuildReport.
+type ReportOptions struct {
+	Compare CompareOptions
+	Hints   []Hint
+	// MaxEvents caps the timeline entries per host, PID and kind of fact,
+	// so a log of thousands of repeated reports stays readable.
+	MaxEvents int
+}
+
+// Report is one incident: every host, every source, joined.
+type Report struct {
+	Hosts    []HostReport
+	Compare  *Comparison
+	Tasks    []JoinedTask
+	Timeline []TimelineEntry
+	Hints    []HostHint
+	Verdict  string
+	Warnings []string
+}
+
+// HostReport is one host's part of a Report.
+type HostReport struct {
+	Label string
+	Files []SourceFile
+	Locks *LockAnalysis
+	// Clock says how boot times were put on the wall clock, or why not.
+	Clock string
+	// InFlight are calls still running when the host's strace ended.
+	InFlight []Call
+	// Slow are the slowest finished calls of its strace.
+	Slow []Call
+}
+
+// JoinedTask is one task of one host with every source that saw it.
+type JoinedTask struct {
+	Host    string
+	PID     int
+	Comm    string
+	Role    Role
+	Lock    string
+	Mode    Mode
+	WaitsIn string
+	Sources []TaskSource
+	// Story is what each source says of the task, in words.
+	Story []string
+}
+
+// TaskSource is one sighting of a task.
+type TaskSource struct {
+	Kind string `json:"kind"`
+	Loc  string `json:"loc"`
+}
+
+// TimelineEntry is one dated line of the report.
+type TimelineEntry struct {
+	Host   string
+	Clock  Clock
+	Time   float64
+	PID    int
+	What   string
+	Source string
+}
+
+// HostHint is a hint matched on one host.
+type HostHint struct {
+	Host string
+	HintMatch
+}
+
+// BuildReport joins the hosts' sources into a Report.
+func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = 3
+	}
+	r := &Report{}
+	var listed []Host
+	for _, h := range hosts {
+		if h.HasListing() {
+			listed = append(listed, Host{Label: h.Label, File: h.StraceFile, Listing: h.Listing})
+		}
+	}
+	if len(listed) >= 2 {
+		co := opts.Compare
+		if co.Baseline != "" && !slices.ContainsFunc(listed, func(h Host) bool { return h.Label == co.Baseline }) {
+			return nil, fmt.Errorf("baseline %q has no strace listing", co.Baseline)
+		}
+		c, err := Compare(listed, co)
+		if err != nil {
+			return nil, err
+		}
+		r.Compare = c
+	} else if len(listed) == 1 && len(hosts) > 1 {
+		r.Warnings = append(r.Warnings, "only "+listed[0].Label+"'s strace lists a directory: no slowdown can be measured without a second host's listing")
+	}
+
+	for _, h := range hosts {
+		hr := HostReport{Label: h.Label, Files: h.Files}
+		if len(h.Tasks) > 0 || len(h.Blockers) > 0 {
+			hr.Locks = InferLocks(h.Tasks, h.Blockers)
+			for _, m := range MatchHints(hr.Locks, opts.Hints) {
+				r.Hints = append(r.Hints, HostHint{Host: h.Label, HintMatch: m})
+			}
+		}
+		hr.Clock = clockNote(h)
+		if h.Activity != nil {
+			for _, p := range h.Activity.Procs() {
+				if p.InFlight != nil {
+					hr.InFlight = append(hr.InFlight, *p.InFlight)
+				}
+			}
+			hr.Slow = h.Activity.Slow()
+		}
+		r.Hosts = append(r.Hosts, hr)
+		r.Tasks = append(r.Tasks, joinTasks(h, hr)...)
+		r.Timeline = append(r.Timeline, timeline(h, hr, r.Compare, opts.MaxEvents)...)
+	}
+	sortTimeline(r.Timeline)
+	r.Verdict = verdict(r)
+	return r, nil
+}
+
+func clockNote(h *HostInput) string {
+	hasBoot := slices.ContainsFunc(h.Events, func(e TimedEvent) bool { return e.Clock == Boot })
+	switch {
+	case !hasBoot:
+		return "all sources on the wall clock"
+	case h.Anchor != nil:
+		return fmt.Sprintf("kernel times put on the wall clock by %s (±%s s)", h.Anchor.Method, strconv.FormatFloat(h.Anchor.Uncertainty, 'g', 3, 64))
+	}
+	return "kernel times stay in seconds since boot: no wall-clock prefix, no --boot-time"
+}
+
+// joinTasks gives each PID of the host one entry with every source.
+func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
+	byPID := map[int]*JoinedTask{}
+	var order []int
+	get := func(pid int, comm string) *JoinedTask {
+		t := byPID[pid]
+		if t == nil {
+			t = &JoinedTask{Host: h.Label, PID: pid, Role: Other}
+			byPID[pid] = t
+			order = append(order, pid)
+		}
+		if t.Comm == "" {
+			t.Comm = comm
+		}
+		return t
+	}
+	if hr.Locks != nil {
+		for _, tr := range hr.Locks.Tasks {
+			t := get(tr.PID, tr.Comm)
+			t.Role, t.Lock, t.Mode, t.WaitsIn = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn
+			switch tr.Role {
+			case Holder:
+				t.Story = append(t.Story, fmt.Sprintf("holds %s (%s), sleeping in %s", lockName(hr.Locks, tr.Lock), modeWord(tr.Mode), tr.WaitsIn))
+			case Waiter:
+				site := tr.Site
+				if site == "" {
+					site = tr.WaitsIn
+				}
+				t.Story = append(t.Story, fmt.Sprintf("waits for %s in %s mode at %s", lockName(hr.Locks, tr.Lock), modeWord(tr.Mode), site))
+			}
+		}
+	}
+	// Sources and per-kind stories, from the raw observations.
+	type seen struct {
+		n     int
+		first string
+	}
+	perKind := map[int]map[string]*seen{}
+	for _, tk := range h.Tasks {
+		t := get(tk.PID, tk.Comm)
+		t.Sources = appendSource(t.Sources, TaskSource{Kind: tk.Kind, Loc: tk.Source})
+		if perKind[tk.PID] == nil {
+			perKind[tk.PID] = map[string]*seen{}
+		}
+		s := perKind[tk.PID][tk.Kind]
+		if s == nil {
+			s = &seen{first: tk.Source}
+			perKind[tk.PID][tk.Kind] = s
+		}
+		s.n++
+	}
+	for _, b := range h.Blockers {
+		t := get(b.PID, b.Comm)
+		t.Sources = appendSource(t.Sources, TaskSource{Kind: "dmesg", Loc: b.Source})
+		if b.OwnerPID != 0 {
+			o := get(b.OwnerPID, b.OwnerComm)
+			o.Sources = appendSource(o.Sources, TaskSource{Kind: "dmesg", Loc: b.Source})
+		}
+	}
+	for _, pid := range order {
+		t := byPID[pid]
+		kinds := perKind[pid]
+		for _, k := range []string{"dmesg", "procstack", "crash"} {
+			s := kinds[k]
+			if s == nil {
+				continue
+			}
+			switch k {
+			case "dmesg":
+				t.Story = append(t.Story, fmt.Sprintf("reported by the hung-task detector %s (first at %s)", times(s.n), s.first))
+			case "procstack":
+				t.Story = append(t.Story, fmt.Sprintf("%s in /proc/PID/stack snapshots (first at %s)", plural(s.n, "stack sample"), s.first))
+			case "crash":
+				t.Story = append(t.Story, fmt.Sprintf("seen in the crash transcript (%s)", s.first))
+			}
+		}
+		if kinds["dmesg"] == nil && t.Role != Other && slices.ContainsFunc(h.Tasks, func(tk Task) bool { return tk.Kind == "dmesg" }) {
+			t.Story = append(t.Story, "absent from the hung-task reports")
+		}
+	}
+	// strace: the call each task was inside when its trace ended.
+	for _, c := range hr.InFlight {
+		// A process only strace saw is joined too: it was stuck.
+		t := get(c.PID, "")
+		t.Sources = appendSource(t.Sources, TaskSource{Kind: "strace", Loc: h.StraceFile + ":" + strconv.Itoa(c.Line)})
+		t.Story = append(t.Story, fmt.Sprintf("entered %s and was still inside when its strace ended, %s s later", callWhat(c), fmtSeconds(float64(c.Duration)/1e9)))
+	}
+	if h.Activity != nil {
+		for _, p := range h.Activity.Procs() {
+			if t, ok := byPID[p.PID]; ok && t.Comm == "" {
+				t.Comm = p.Comm
+			}
+		}
+	}
+	out := make([]JoinedTask, 0, len(order))
+	for _, pid := range order {
+		out = append(out, *byPID[pid])
+	}
+	slices.SortStableFunc(out, func(a, b JoinedTask) int {
+		if c := cmp.Compare(roleRank(a.Role), roleRank(b.Role)); c != 0 {
+			return c
+		}
+		return a.PID - b.PID
+	})
+	return out
+}
+
+func roleRank(r Role) int {
+	switch r {
+	case Holder:
+		return 0
+	case Waiter:
+		return 1
+	}
+	return 2
+}
+
+func appendSource(ss []TaskSource, s TaskSource) []TaskSource {
+	if slices.Contains(ss, s) {
+		return ss
+	}
+	return append(ss, s)
+}
+
+func lockName(la *LockAnalysis, id string) string {
+	for _, l := range la.Locks {
+		if l.ID == id {
+			name := l.Kind
+			if name == "" {
+				name = l.Type
+			}
+			if name == "" {
+				name = "a lock"
+			}
+			if l.Object != "" {
+				name += " of inode " + l.Object
+			}
+			return name + " [" + id + "]"
+		}
+	}
+	return id
+}
+
+func modeWord(m Mode) string {
+	if m == ModeUnknown {
+		return "unknown"
+	}
+	return string(m)
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return strconv.Itoa(n) + " times"
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func fmtSeconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// timeline dates the host's facts. Repeated facts of one kind for one PID
+// are capped at max entries (first ones kept) with a count on the last.
+func timeline(h *HostInput, hr HostReport, c *Comparison, max int) []TimelineEntry {
+	var out []TimelineEntry
+	straceClock := Wall
+	if h.Activity != nil && h.Activity.TimeKind() != strace.Epoch {
+		straceClock = TraceClock
+	}
+	if h.Activity != nil && h.Activity.TimeKind() != strace.NoTime {
+		if first, last, ok := h.Activity.Span(); ok {
+			out = append(out,
+				TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(first) / 1e9, What: "strace capture starts", Source: h.StraceFile},
+				TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(last) / 1e9, What: "strace capture ends", Source: h.StraceFile})
+		}
+		for _, call := range hr.InFlight {
+			out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(call.Entry) / 1e9, PID: call.PID,
+				What: "enters " + callWhat(call) + "; still inside when the trace ends", Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
+		}
+		for i, call := range hr.Slow {
+			if i == max {
+				break
+			}
+			out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(call.Entry) / 1e9, PID: call.PID,
+				What: fmt.Sprintf("%s takes %s s", callWhat(call), fmtSeconds(float64(call.Duration)/1e9)), Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
+		}
+	}
+	if c != nil && h.HasListing() {
+		for _, hres := range c.Hosts {
+			if hres.Label != h.Label {
+				continue
+			}
+			for _, d := range h.Listing.Listings() {
+				if d.PID == hres.PID && d.Line == hres.Line {
+					out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(d.Start) / 1e9, PID: d.PID,
+						What: "first getdents64 on " + d.Path, Source: h.StraceFile + ":" + strconv.Itoa(d.Line)})
+					end := "last getdents64 in the trace"
+					if d.Complete {
+						end = "listing complete"
+					}
+					out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(d.Last.Return) / 1e9, PID: d.PID,
+						What: fmt.Sprintf("%s: %d entries", end, d.Entries), Source: h.StraceFile})
+				}
+			}
+		}
+	}
+	type key struct {
+		pid  int
+		what string
+	}
+	count := map[key]int{}
+	last := map[key]int{}
+	for _, e := range h.Events {
+		k := key{e.PID, firstWord(e.What)}
+		count[k]++
+		clock, t := e.Clock, e.Time
+		if clock == Boot && h.Anchor != nil {
+			clock, t = Wall, t+h.Anchor.Offset
+		}
+		if count[k] > max {
+			continue // the first entries stay; the rest are counted below
+		}
+		last[k] = len(out)
+		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, PID: e.PID, What: e.What, Source: e.Source})
+	}
+	for k, n := range count {
+		if n > max {
+			i := last[k]
+			out[i].What += fmt.Sprintf(" (and %d more like it)", n-max)
+		}
+	}
+	return out
+}
+
+func callWhat(c Call) string {
+	if c.Path != "" {
+		return c.Name + " on " + c.Path
+	}
+	return c.Name + "(" + shorten(c.Args, 40) + ")"
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexByte(s, ':'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// sortTimeline orders by clock (wall, trace, boot), then by time.
+func sortTimeline(tl []TimelineEntry) {
+	rank := map[Clock]int{Wall: 0, TraceClock: 1, Boot: 2}
+	sort.SliceStable(tl, func(i, j int) bool {
+		a, b := tl[i], tl[j]
+		if a.Clock != b.Clock {
+			return rank[a.Clock] < rank[b.Clock]
+		}
+		if a.Time != b.Time {
+			return a.Time < b.Time
+		}
+		return a.Host < b.Host
+	})
+}
+
+// verdict writes the "what happened" paragraph from the evidence alone.
+func verdict(r *Report) string {
+	var parts []string
+	if c := r.Compare; c != nil {
+		for _, h := range c.Hosts {
+			if h.Label == c.Baseline {
+				continue
+			}
+			s := c.Slowdown[h.Label]
+			if !s.HasFinal {
+				continue
+			}
+			p := fmt.Sprintf("%s listed %s %s slower than %s", h.Label, h.Dir, fmtRatio(s.Final), c.Baseline)
+			if s.HasRate {
+				p += fmt.Sprintf(" (the rate between markers was %s; %d common file names compared)", fmtRatio(s.Rate), c.Common)
+			}
+			if !h.Complete {
+				p += fmt.Sprintf(", and its trace ended after %d of %d entries", h.Entries, c.Hosts[0].Entries)
+			}
+			parts = append(parts, p+".")
+		}
+	}
+	for _, hr := range r.Hosts {
+		la := hr.Locks
+		if la == nil {
+			continue
+		}
+		for _, l := range la.Locks {
+			if len(l.Waiters) == 0 && len(l.Holders) == 0 {
+				continue
+			}
+			what := l.Kind
+			if what == "" {
+				what = l.Type
+			}
+			if l.Site != "" {
+				what += " taken in " + l.Site
+			}
+			var groups []string
+			for _, g := range l.Groups {
+				groups = append(groups, fmt.Sprintf("%d in %s (%s)", g.Count, g.WaitsIn, modeWord(g.Mode)))
+			}
+			p := fmt.Sprintf("On %s, %s waited for the %s", hr.Label, plural(len(l.Waiters), "task"), what)
+			if len(groups) > 0 {
+				p += ": " + strings.Join(groups, ", ")
+			}
+			if len(l.Holders) > 0 {
+				var hs []string
+				for _, pid := range l.Holders {
+					for _, t := range la.Tasks {
+						if t.PID == pid {
+							hs = append(hs, fmt.Sprintf("%d (%s), sleeping in %s", pid, t.Comm, t.WaitsIn))
+						}
+					}
+				}
+				p += "; the holder is " + strings.Join(hs, " and ")
+			} else {
+				p += "; the holder is not visible in these sources"
+			}
+			if l.Object != "" {
+				p += "; all on inode " + l.Object
+			}
+			p += fmt.Sprintf(" (confidence: %s).", l.Confidence)
+			parts = append(parts, p)
+		}
+		for _, n := range la.Notes {
+			parts = append(parts, n+".")
+		}
+	}
+	for _, h := range r.Hints {
+		parts = append(parts, fmt.Sprintf("Known behaviour on %s: %s [%s].", h.Host, h.Title, h.ID))
+	}
+	if len(parts) == 0 {
+		return "The sources show neither a slower listing nor tasks piled up on a lock."
+	}
+	return strings.Join(dedupe(parts), " ")
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		s = strings.ReplaceAll(s, "..", ".")
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func fmtRatio(v float64) string {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return "n/a"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64) + "x"
+}
+
+// FormatTime renders a timeline time on its clock.
+func FormatTime(c Clock, t float64) string {
+	switch c {
+	case Wall:
+		sec, frac := math.Modf(t)
+		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC().Format("2006-01-02T15:04:05.000000Z")
+	case Boot:
+		return "boot+" + strconv.FormatFloat(t, 'f', 6, 64) + "s"
+	}
+	return strconv.FormatFloat(t, 'f', 6, 64) + "s"
+}
