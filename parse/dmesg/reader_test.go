@@ -117,7 +117,7 @@ May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) fro
 `,
 		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080", TaskLine: 2,
 			Interleaved: 1,
-			Frames: []Frame{{Func: "schedule", Offset: 0x28, Size: 0x80}, {Func: "rwsem_down_read_failed", Offset: 0x11c, Size: 0x190}}},
+			Frames:      []Frame{{Func: "schedule", Offset: 0x28, Size: 0x80}, {Func: "rwsem_down_read_failed", Offset: 0x11c, Size: 0x190}}},
 	}, {
 		name: "other printk caller between lines",
 		in: `<3>[96585.111880][   T38] INFO: task kworker/u8:102:403349 blocked for more than 737 seconds.
