@@ -113,6 +113,8 @@ type Frame struct {
 	SP, Func, Addr string
 	// Module is the "[sunrpc]" suffix without brackets.
 	Module string
+	// Via is the "(via system_call)" note crash adds for entry stubs.
+	Via string
 	// Marker is the text of a "--- <IRQ stack> ---" line, without dashes.
 	Marker string
 	// Source is the "file.c: 51" line bt -l prints under the frame.
@@ -357,7 +359,12 @@ func (r *Reader) handle(line string, n int) {
 		return
 	}
 
-	if cmd, ok := strings.CutPrefix(t, "crash> "); ok || t == "crash>" {
+	if t == "crash>" {
+		r.seen = true
+		r.command("", n)
+		return
+	}
+	if cmd, ok := strings.CutPrefix(t, "crash> "); ok {
 		r.seen = true
 		r.command(strings.TrimSpace(cmd), n)
 		return
@@ -381,16 +388,17 @@ func (r *Reader) handle(line string, n int) {
 		return
 	}
 
-	if r.mode == modeOther && !looksLikeAnswer(t) {
-		r.cur.(*Other).Lines++
+	other, inOther := r.cur.(*Other)
+	if inOther && !looksLikeAnswer(t) {
+		other.Lines++
 		return
 	}
 	if r.lineAny(t, n) {
 		r.seen = true
 		return
 	}
-	if r.mode == modeOther {
-		r.cur.(*Other).Lines++
+	if inOther && r.cur == Record(other) {
+		other.Lines++
 		return
 	}
 	r.skip(n, t)
@@ -605,12 +613,22 @@ func (r *Reader) frameLine(t string, n int) bool {
 	if !ok || fn == "" {
 		return false
 	}
+	// i386 prints "error_code (via invalid_op) at ..."; x86_64 puts the
+	// "(via system_call)" after the address.
+	if f, via, ok := strings.Cut(fn, " (via "); ok && strings.HasSuffix(via, ")") {
+		fn, fr.Via = f, strings.TrimSuffix(via, ")")
+	}
 	fr.Func = fn
 	addr, tail, _ := strings.Cut(after, " ")
 	if fr.Addr, ok = hexAddr(addr); !ok {
 		return false
 	}
 	// Trailing decorations: " (via system_call)", " [module]", " *".
+	if i := strings.Index(tail, "(via "); i >= 0 {
+		if j := strings.IndexByte(tail[i:], ')'); j > 0 {
+			fr.Via = tail[i+len("(via ") : i+j]
+		}
+	}
 	for _, w := range strings.Fields(tail) {
 		if len(w) > 2 && w[0] == '[' && w[len(w)-1] == ']' {
 			fr.Module = w[1 : len(w)-1]

@@ -69,6 +69,9 @@ func dump(recs []Record, r *Reader) string {
 				if f.Module != "" {
 					fmt.Fprintf(&b, " [%s]", f.Module)
 				}
+				if f.Via != "" {
+					fmt.Fprintf(&b, " via=%s", f.Via)
+				}
 				if f.Source != "" {
 					fmt.Fprintf(&b, " source=%q", f.Source)
 				}
@@ -239,7 +242,7 @@ func TestLines(t *testing.T) {
 		},
 		{
 			name: "nested struct",
-			in: "crash> struct file ffff91fe2bb65b00\nstruct file {\n  f_path = {\n    mnt = 0xffff1,\n    dentry = 0xffff2\n  },\n  f_inode = 0xffff3,\n}\n",
+			in:   "crash> struct file ffff91fe2bb65b00\nstruct file {\n  f_path = {\n    mnt = 0xffff1,\n    dentry = 0xffff2\n  },\n  f_inode = 0xffff3,\n}\n",
 			want: "struct line=2 cmd=\"struct file ffff91fe2bb65b00\" type=\"file\" addr=ffff91fe2bb65b00 inferred=false\n" +
 				"  4: f_path.mnt = 0xffff1\n  5: f_path.dentry = 0xffff2\n  7: f_inode = 0xffff3\n",
 		},
