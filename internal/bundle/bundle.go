@@ -1,0 +1,314 @@
+package bundle
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lagtrace/lagtrace/internal/input"
+)
+
+// Kind says what a Source holds, when the bundle's layout tells.
+type Kind int
+
+// The kinds of Source.
+const (
+	// Unknown is a file the user named directly: its format is for the
+	// caller to recognise.
+	Unknown Kind = iota
+	// Strace is the trace of one process written by strace -ff.
+	Strace
+	// KernelLog is a kernel log: dmesg output, syslog or the journal.
+	KernelLog
+	// Stack is a /proc/PID/stack snapshot.
+	Stack
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Strace:
+		return "strace"
+	case KernelLog:
+		return "kernel log"
+	case Stack:
+		return "stack"
+	}
+	return "unknown"
+}
+
+// Form says what an argument turned out to be.
+type Form int
+
+// The forms of argument Expand recognises.
+const (
+	File Form = iota
+	Stdin
+	TraceDir // strace -ff output: a directory or an -o prefix
+	SosDir
+	SosTarball
+)
+
+func (f Form) String() string {
+	switch f {
+	case Stdin:
+		return "standard input"
+	case TraceDir:
+		return "strace -ff output"
+	case SosDir:
+		return "sosreport directory"
+	case SosTarball:
+		return "sosreport tarball"
+	}
+	return "file"
+}
+
+// Source is one readable input found behind a command-line argument.
+type Source struct {
+	// Name is what to call it in messages: "B.strace",
+	// "sos.tar.xz:var/log/messages", "out/trace.1234".
+	Name string
+	// PID comes from an -ff file name (prefix.PID) or a proc/PID/stack
+	// path, else 0.
+	PID  int
+	Kind Kind
+	// Open returns the decompressed stream. The Source of standard input
+	// can be opened only once.
+	Open func() (io.ReadCloser, error)
+	// Size is the number of bytes Open yields if known (for progress),
+	// else -1; it is -1 for compressed files.
+	Size int64
+}
+
+// Skip is a file that was found but not read, and why.
+type Skip struct {
+	Name   string
+	Reason string
+}
+
+// Bundle is what one argument expanded to.
+type Bundle struct {
+	Arg     string
+	Form    Form
+	Sources []Source // in reading order
+	Skipped []Skip
+	tmp     string // extraction directory of a tarball, removed by Close
+}
+
+// Close removes any files Expand extracted. It is safe to call more than
+// once, and on a nil Bundle.
+func (b *Bundle) Close() error {
+	if b == nil || b.tmp == "" {
+		return nil
+	}
+	err := os.RemoveAll(b.tmp)
+	b.tmp = ""
+	return err
+}
+
+// Expand finds the inputs behind arg ("-" is stdin, read at most once).
+// The caller must Close the Bundle once done with its Sources: a tarball's
+// chosen members live in a temporary directory until then. Errors name
+// arg.
+func Expand(arg string, stdin io.Reader) (*Bundle, error) {
+	if arg == "-" {
+		return expandStream(arg, stdin, nil, Stdin)
+	}
+	st, err := os.Stat(arg)
+	if errors.Is(err, os.ErrNotExist) {
+		// "out/trace" is the -o prefix of "strace -ff -o out/trace".
+		if b, ok, perr := expandPrefix(arg); ok || perr != nil {
+			return b, perr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return expandDir(arg)
+	}
+	f, err := os.Open(arg)
+	if err != nil {
+		return nil, err
+	}
+	b, err := expandStream(arg, f, f, File)
+	if err != nil {
+		return nil, err
+	}
+	if b.Form == File {
+		b.Sources[0].Size = sizeIfPlain(arg, st.Size())
+	}
+	return b, nil
+}
+
+// expandStream looks inside r for a tar archive. If there is none, the
+// result is one Source: for a file it reopens the path, for stdin it hands
+// out the stream already begun. closer, if not nil, is the file under r.
+func expandStream(arg string, r io.Reader, closer io.Closer, form Form) (*Bundle, error) {
+	in, err := input.Wrap(arg, r)
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, err
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, err := br.Peek(tarBlock)
+	if err != nil && err != io.EOF { // shorter input is simply not a tar
+		in.Close()
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, fmt.Errorf("%s: %w", arg, truncated(err))
+	}
+	if isTar(head) {
+		name := arg
+		if form == Stdin {
+			name = "stdin"
+		}
+		b, err := readTar(arg, name, br)
+		in.Close()
+		if closer != nil {
+			closer.Close()
+		}
+		return b, err
+	}
+	b := &Bundle{Arg: arg, Form: form}
+	if form == Stdin {
+		used := false
+		b.Sources = []Source{{Name: arg, Size: -1, Open: func() (io.ReadCloser, error) {
+			if used {
+				return nil, errors.New("standard input can be read only once")
+			}
+			used = true
+			return readCloser{br, in.Close}, nil
+		}}}
+		return b, nil
+	}
+	in.Close()
+	closer.Close()
+	b.Sources = []Source{{Name: arg, Size: -1, Open: openPath(arg)}}
+	return b, nil
+}
+
+// readCloser pairs a reader with the function releasing what is under it.
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }
+
+// openPath opens a file on disk, decompressing it; errors name the path.
+func openPath(path string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return input.Open(path, nil) }
+}
+
+// openAs opens the file at path but names it name in errors: an extracted
+// member is better known by its place in the archive than by a temp path.
+func openAs(path, name string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		in, err := input.Wrap(name, f)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return readCloser{in, func() error {
+			err := in.Close()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}}, nil
+	}
+}
+
+// sizeIfPlain is size for an uncompressed file, else -1: progress counts
+// decompressed bytes, which the size on disk does not bound.
+func sizeIfPlain(path string, size int64) int64 {
+	f, err := input.Open(path, nil)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	if f.Compression != input.None {
+		return -1
+	}
+	return size
+}
+
+// expandDir recognises a sosreport or strace -ff output.
+func expandDir(dir string) (*Bundle, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if isSosDir(ents) {
+		return expandSosDir(dir)
+	}
+	var names []string
+	var subdirs []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.IsDir() {
+			subdirs = append(subdirs, e.Name())
+			continue
+		}
+		names = append(names, e.Name())
+	}
+	if len(names) == 0 && len(subdirs) == 0 {
+		return nil, fmt.Errorf("%s: empty directory", dir)
+	}
+	// An unpacked tarball: the sosreport is the one directory inside.
+	if len(names) == 0 && len(subdirs) == 1 {
+		sub := filepath.Join(dir, subdirs[0])
+		if ents, err := os.ReadDir(sub); err == nil && isSosDir(ents) {
+			return expandSosDir(sub)
+		}
+	}
+	b, err := expandTraceFiles(dir, names, "")
+	if err != nil {
+		return nil, fmt.Errorf("%s: neither a sosreport (no sos_commands/ or sos_reports/) nor strace -ff output: %w", dir, err)
+	}
+	b.Arg = dir
+	return b, nil
+}
+
+// expandPrefix expands "dir/prefix" to dir/prefix.PID files, if any.
+func expandPrefix(arg string) (*Bundle, bool, error) {
+	dir, prefix := filepath.Split(arg)
+	if prefix == "" {
+		return nil, false, nil
+	}
+	if dir == "" {
+		dir = "."
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false, nil
+	}
+	var names []string
+	for _, e := range ents {
+		if p, _, ok := splitPID(e.Name()); ok && p == prefix && !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, false, nil
+	}
+	b, err := expandTraceFiles(dir, names, prefix)
+	if err != nil {
+		return nil, true, fmt.Errorf("%s: %w", arg, err)
+	}
+	b.Arg = arg
+	return b, true, nil
+}
