@@ -62,17 +62,23 @@ func (r *Reader) Read(p []byte) (int, error) {
 	if !r.tty || r.done {
 		return n, err
 	}
+	if r.size >= 0 && r.n > r.size {
+		// The size was wrong (a growing file): count bytes instead of
+		// drawing a bar stuck at its end.
+		r.size = -1
+		if r.bar != nil {
+			r.bar.Clear()
+			r.bar.Exit()
+			r.bar = r.newBar()
+		}
+	}
 	if r.bar == nil {
 		if r.now().Sub(r.start) < Delay {
 			return n, err
 		}
 		r.bar = r.newBar()
 	}
-	done := r.n
-	if r.size >= 0 && done > r.size {
-		done = r.size // the size was a guess; never draw past the end
-	}
-	r.bar.Set64(done)
+	r.bar.Set64(r.n)
 	return n, err
 }
 
