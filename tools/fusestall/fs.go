@@ -235,13 +235,9 @@ func (f *fs) ReadDirPlus(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirE
 // readDir lists entry k at offset k (0 "." and 1 ".."), so a reply ends
 // with the offset the kernel passes back for the next one.
 func (f *fs) readDir(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEntryList, plus bool) fuse.Status {
-	if f.readdirDelay > 0 {
-		select {
-		case <-time.After(f.readdirDelay):
-		case <-cancel:
-			return fuse.EINTR
-		}
-	}
+	// Like an NFS RPC, the slow reply ignores interrupts: an EINTR here
+	// would end the caller's getdents64 with an error, not just slow it.
+	time.Sleep(f.readdirDelay)
 	f.mu.Lock()
 	var names []string
 	if in.NodeId == dirIno {
