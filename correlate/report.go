@@ -521,6 +521,10 @@ func verdict(r *Report) string {
 			}
 			var groups []string
 			for _, g := range l.Groups {
+				if len(g.Stack) == 0 {
+					groups = append(groups, fmt.Sprintf("%d with no stack in the sources", g.Count))
+					continue
+				}
 				groups = append(groups, fmt.Sprintf("%d in %s (%s)", g.Count, g.WaitsIn, modeWord(g.Mode)))
 			}
 			p := fmt.Sprintf("On %s, %s waited for the %s", hr.Label, plural(len(l.Waiters), "task"), what)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate"
-	"github.com/lagtrace/lagtrace/internal/input"
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -136,7 +135,7 @@ func countStdin(hs []hostArg) int {
 
 // readStrace streams one strace file into l, reporting skipped lines.
 func (e *env) readStrace(name string, l *correlate.Listing, strict bool) error {
-	f, err := input.Open(name, e.stdin)
+	f, err := e.openInput(name)
 	if err != nil {
 		return err
 	}

@@ -27,5 +27,6 @@ func (e *env) subcommands() []func() *cobra.Command {
 		e.compareCommand,
 		e.locksCommand,
 		e.reportCommand,
+		e.demoCommand,
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/internal/detect"
-	"github.com/lagtrace/lagtrace/internal/input"
 	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
@@ -101,7 +100,7 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 var errNoStacks = errors.New("not a kernel log, /proc/PID/stack snapshot or crash transcript")
 
 func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockInputs) error {
-	f, err := input.Open(name, e.stdin)
+	f, err := e.openInput(name)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/internal/detect"
-	"github.com/lagtrace/lagtrace/internal/input"
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -198,7 +197,7 @@ var errUnknownKind = errors.New("not a strace capture, kernel log, /proc/PID/sta
 
 // readReportFile reads one file of a host according to its detected kind.
 func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []string, o reportOptions) error {
-	f, err := input.Open(name, e.stdin)
+	f, err := e.openInput(name)
 	if err != nil {
 		return err
 	}

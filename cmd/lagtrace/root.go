@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime/debug"
 
+	"github.com/lagtrace/lagtrace/internal/input"
 	"github.com/spf13/cobra"
 )
 
@@ -56,6 +58,17 @@ type env struct {
 	isTTY func() bool
 	// getenv reads the environment (NO_COLOR, ...).
 	getenv func(string) string
+	// files, when set, is where input names are opened instead of the
+	// operating system: the demo reads its embedded incident through it.
+	files fs.FS
+}
+
+// openInput opens a named input, decompressed.
+func (e *env) openInput(name string) (*input.File, error) {
+	if e.files != nil {
+		return input.OpenFS(e.files, name)
+	}
+	return input.Open(name, e.stdin)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -9,6 +9,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/klauspost/compress/zstd"
@@ -74,6 +75,21 @@ func Open(name string, stdin io.Reader) (*File, error) {
 		r = osf
 	}
 	if err := f.wrap(r); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+// OpenFS opens name from fsys (an embedded sample, say), decompressing it
+// like Open.
+func OpenFS(fsys fs.FS, name string) (*File, error) {
+	ff, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Name: name, closers: []func() error{ff.Close}}
+	if err := f.wrap(ff); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/zstd"
@@ -68,6 +69,24 @@ func TestOpenDetectsByMagic(t *testing.T) {
 				t.Errorf("Compression = %q, want %q", f.Compression, c)
 			}
 		})
+	}
+}
+
+func TestOpenFS(t *testing.T) {
+	fsys := fstest.MapFS{"seed/B.strace.gz": {Data: compress(t, Gzip)}}
+	f, err := OpenFS(fsys, "seed/B.strace.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(f)
+	if err != nil || string(got) != text {
+		t.Errorf("OpenFS read %q, %v; want %q", got, err, text)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+	if _, err := OpenFS(fsys, "missing"); err == nil {
+		t.Error("OpenFS(missing) succeeded")
 	}
 }
 

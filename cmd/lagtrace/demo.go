@@ -1,0 +1,72 @@
+package main
+
+import (
+	"embed"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/spf13/cobra"
+)
+
+// demoFiles are the sample incidents, copies of fixtures under testdata/
+// (testdata/README.md says where each was captured).
+//
+//go:embed demo
+var demoFiles embed.FS
+
+// incident is one embedded sample and the report settings that explain it.
+type incident struct {
+	name                   string
+	baseline, time, origin string
+	files                  []string // LABEL=FILE, inside demo/
+}
+
+var incidents = []incident{
+	{
+		// The seed's own table is in entry stamps from its first marker.
+		name: "seed", baseline: "E", time: "entry", origin: "marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV",
+		files: []string{"B=seed/B.strace.gz", "B=seed/crash.txt", "B=seed/dmesg.txt", "E=seed/E.strace.gz"},
+	},
+}
+
+func (e *env) demoCommand() *cobra.Command {
+	var o reportOptions
+	var name string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the full report on an embedded sample incident",
+		Long: `demo runs lagtrace report on a sample incident shipped inside the binary,
+so it needs no files and no network. The seed incident: rsync tasks hung
+in D state on an NFS directory of a million files (kernel 4.19); straces of
+a slow host B and a healthy host E, B's crash transcript and its dmesg.`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			i := slices.IndexFunc(incidents, func(in incident) bool { return in.name == name })
+			if i < 0 {
+				var names []string
+				for _, in := range incidents {
+					names = append(names, in.name)
+				}
+				return usagef("--incident %q: want one of %s", name, strings.Join(names, ", "))
+			}
+			in := incidents[i]
+			sub, err := fs.Sub(demoFiles, "demo")
+			if err != nil {
+				return err
+			}
+			d := *e
+			d.files = sub
+			o.baseline, o.time, o.origin = in.baseline, in.time, in.origin
+			o.rows, o.sample = 10, correlate.DefaultSampleSize
+			return d.runReport(o, in.files)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&name, "incident", "seed", "which sample incident to report")
+	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.StringVar(&o.plot, "plot", "", "also write the progress plot to `FILE.svg`")
+	return cmd
+}

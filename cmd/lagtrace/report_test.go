@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lagtrace/lagtrace/render"
+)
+
+func TestDemoGoldens(t *testing.T) {
+	for _, f := range []string{"text", "markdown", "json"} {
+		t.Run(f, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "", "demo", "-f", f)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			golden(t, "demo/seed."+f, out)
+		})
+	}
+}
+
+// The demo's numbers and PIDs must be the inputs': the seed's table, the
+// holder and waiters the crash transcript shows.
+func TestDemoFacts(t *testing.T) {
+	out, stderr, code := runCLI(t, "", "demo", "-f", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc render.ReportDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != "lagtrace.report/v1" || doc.Compare == nil {
+		t.Fatalf("schema %q, compare %v", doc.Schema, doc.Compare)
+	}
+	if f := doc.Compare.Slowdown["B"].Final; f == nil || ratio(*f) != "77.62x" {
+		t.Errorf("final slowdown = %v, want 77.62x", doc.Compare.Slowdown["B"])
+	}
+	la := doc.Locks["B"]
+	if la == nil || len(la.Locks) != 1 {
+		t.Fatalf("locks on B = %+v, want one lock", la)
+	}
+	l := la.Locks[0]
+	if diff := cmp.Diff([]int{3748012}, l.Holders); diff != "" {
+		t.Errorf("holders (-want +got):\n%s", diff)
+	}
+	if len(l.Waiters) != 19 || !slices.Contains(l.Waiters, 3621271) || l.Object != "0xffff91fca5985500" || l.Site != "iterate_dir" {
+		t.Errorf("lock = site %q object %q waiters %v; want iterate_dir, 0xffff91fca5985500, 19 incl. 3621271", l.Site, l.Object, l.Waiters)
+	}
+	var hints []string
+	for _, h := range doc.Verdict.Hints {
+		hints = append(hints, h.ID)
+	}
+	if diff := cmp.Diff([]string{"nfs-readdir-exclusive-i_rwsem", "holder-waits-on-nfs-server"}, hints); diff != "" {
+		t.Errorf("hints (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(doc.Verdict.Text, "dmesg reports only 3621271") {
+		t.Errorf("verdict lacks what dmesg cannot show:\n%s", doc.Verdict.Text)
+	}
+}
+
+func TestReportPlotIsValidSVG(t *testing.T) {
+	dir := t.TempDir()
+	svg, md := filepath.Join(dir, "progress.svg"), filepath.Join(dir, "report.md")
+	_, stderr, code := runCLI(t, "", "demo", "-f", "markdown", "--plot", svg, "-o", md)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(strings.NewReader(string(b)))
+	lines := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("SVG is not well-formed XML: %v", err)
+			}
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "polyline" {
+			lines++
+		}
+	}
+	if lines != 2 {
+		t.Errorf("SVG has %d polylines, want one per host (2)", lines)
+	}
+	report, _ := os.ReadFile(md)
+	if !strings.Contains(string(report), "]("+svg+")") {
+		t.Errorf("Markdown does not link the plot %s", svg)
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no files", []string{"report"}, exitUsage, "requires at least 1 arg"},
+		{"bad boot time", []string{"report", "--boot-time", "yesterday", "B=" + seedB}, exitUsage, "--boot-time"},
+		{"boot time for unknown host", []string{"report", "--boot-time", "X=1712000000", "B=" + seedB}, exitUsage, `no host labelled "X"`},
+		{"unknown baseline", []string{"report", "--baseline", "Z", "B=" + seedB}, exitUsage, `--baseline "Z"`},
+		{"unknown kind", []string{"report", "B=../../go.mod"}, exitInput, "go.mod: not a strace capture"},
+		{"unknown incident", []string{"demo", "--incident", "nope"}, exitUsage, `--incident "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}
