@@ -33,6 +33,17 @@ type Proc struct {
 	InFlight *Call
 	// Exit is "exited with 0", "killed by SIGKILL", or "".
 	Exit string
+
+	// pending is the last call whose return was not printed, dated when
+	// the process's next event comes; its bytes live in reused buffers.
+	pending             pendingActivity
+	hasPending          bool
+	pName, pArgs, pPath []byte
+}
+
+type pendingActivity struct {
+	entry int64
+	line  int
 }
 
 // Call is one system call worth reporting.
@@ -50,6 +61,10 @@ type Call struct {
 	Duration   int64
 	Line       int
 	Unfinished bool
+	// UntilNext is true when strace printed no return time (no -T, no
+	// resumed line) and Duration runs to the process's next event: an
+	// upper bound that includes the time the process spent in user space.
+	UntilNext bool
 }
 
 // MinSlowCall is the shortest call Activity reports as slow.
@@ -90,6 +105,13 @@ func (a *Activity) Add(ev *strace.Event) {
 	if ev.Comm != nil && p.Comm == "" {
 		p.Comm = string(ev.Comm)
 	}
+	if p.hasPending && ev.HasTime {
+		p.hasPending = false
+		if d := ev.Time - p.pending.entry; d >= MinSlowCall {
+			a.keep(Call{PID: p.PID, Name: string(p.pName), Args: string(p.pArgs), Path: string(p.pPath),
+				Entry: p.pending.entry, Duration: d, Line: p.pending.line, UntilNext: true})
+		}
+	}
 	switch ev.Kind {
 	case strace.Exit:
 		if ev.KilledBy != nil {
@@ -118,17 +140,29 @@ func (a *Activity) Add(ev *strace.Event) {
 		d = ev.Duration
 	case ev.HasReturn:
 		d = ev.Return - ev.Time
+	case ev.HasTime:
+		// Dated by the process's next event; copy into reused buffers so
+		// that the common case allocates nothing.
+		p.pending = pendingActivity{entry: ev.Time, line: ev.Line}
+		p.pName = append(p.pName[:0], ev.Name...)
+		p.pArgs = append(p.pArgs[:0], ev.Args[:min(len(ev.Args), 120)]...)
+		p.pPath = append(p.pPath[:0], ev.Path...)
+		p.hasPending = true
+		return
 	default:
 		return
 	}
-	if d < MinSlowCall || a.keepSlow == 0 {
+	if d >= MinSlowCall {
+		a.keep(a.call(ev, d))
+	}
+}
+
+// keep inserts c among the slowest calls, if it is one.
+func (a *Activity) keep(c Call) {
+	if a.keepSlow == 0 || len(a.slow) == a.keepSlow && c.Duration <= a.slow[len(a.slow)-1].Duration {
 		return
 	}
-	if len(a.slow) == a.keepSlow && d <= a.slow[len(a.slow)-1].Duration {
-		return
-	}
-	c := a.call(ev, d)
-	i, _ := slices.BinarySearchFunc(a.slow, d, func(c Call, d int64) int { return cmp.Compare(d, c.Duration) })
+	i, _ := slices.BinarySearchFunc(a.slow, c.Duration, func(x Call, d int64) int { return cmp.Compare(d, x.Duration) })
 	a.slow = slices.Insert(a.slow, i, c)
 	if len(a.slow) > a.keepSlow {
 		a.slow = a.slow[:a.keepSlow]
@@ -149,6 +183,7 @@ func (a *Activity) Procs() []Proc {
 	out := make([]Proc, 0, len(a.procs))
 	for _, p := range a.procs {
 		q := *p
+		q.pName, q.pArgs, q.pPath, q.hasPending = nil, nil, nil, false
 		if q.InFlight != nil {
 			c := *q.InFlight
 			c.Duration = a.last - c.Entry

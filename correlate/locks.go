@@ -38,6 +38,10 @@ type Task struct {
 	Object string
 	// Path is the file the task's blocked system call is on (strace -y).
 	Path string
+	// Snapshot names the moment the observation belongs to, for sources
+	// that sample many tasks at once and repeatedly (a time-stamped
+	// /proc/PID/stack loop): "" when the source does not say.
+	Snapshot string
 }
 
 // Blocker is a line the kernel's hung-task detector writes since 6.15 when
@@ -343,14 +347,30 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 		}
 	}
 	var notes []string
-	// One role per PID: a holder observation wins, since a task that held
-	// the lock in one sample is the one to explain; the change is noted.
+	worst := worstSnapshot(order)
+	// One role per PID. Roles change while a capture runs: the holder lets
+	// go, a waiter takes the lock. When the sources are time-stamped
+	// snapshots, the roles are those of the snapshot with the most waiters,
+	// the pile-up itself; otherwise a holder observation wins, since a task
+	// that held the lock in one sample is the one to explain. Either way
+	// the change is noted.
 	for _, ta := range order {
+		// The role the pile-up snapshot shows, if the task is in it.
+		var want Role
+		for _, o := range ta.obs {
+			if worst != "" && o.task.Snapshot == worst && len(o.stack) > 0 {
+				want = o.role
+			}
+		}
 		best := ta.obs[0]
 		for _, o := range ta.obs[1:] {
+			if want != "" && o.role != want {
+				continue
+			}
 			// A report cut before its stack (a repeated "blocked for more
 			// than" header) tells nothing about the role.
-			if len(best.stack) == 0 || len(o.stack) > 0 && rank(o.role) < rank(best.role) {
+			if len(best.stack) == 0 || want != "" && best.role != want ||
+				len(o.stack) > 0 && rank(o.role) < rank(best.role) {
 				best = o
 			}
 		}
@@ -541,6 +561,35 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 	}
 	a.Notes = notes
 	return a
+}
+
+// worstSnapshot is the snapshot in which most tasks wait on a lock, or ""
+// when the observations carry no snapshots. Ties go to the earliest.
+func worstSnapshot(order []*taskAcc) string {
+	waiters := map[string]int{}
+	var seen []string
+	for _, ta := range order {
+		for _, o := range ta.obs {
+			snap := o.task.Snapshot
+			if snap == "" {
+				continue
+			}
+			if _, ok := waiters[snap]; !ok {
+				waiters[snap] = 0
+				seen = append(seen, snap)
+			}
+			if o.role == Waiter {
+				waiters[snap]++
+			}
+		}
+	}
+	best := ""
+	for _, snap := range seen {
+		if best == "" || waiters[snap] > waiters[best] {
+			best = snap
+		}
+	}
+	return best
 }
 
 func rank(r Role) int {

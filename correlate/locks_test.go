@@ -213,3 +213,35 @@ func TestFuncName(t *testing.T) {
 		}
 	}
 }
+
+// A time-stamped capture that runs past the release: in the first snapshot
+// touch holds the directory and two ls wait; in the second the ls tasks
+// list it under the shared lock while FUSE answers slowly. The pile-up is
+// the first snapshot, and its roles are the ones reported.
+func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
+	fuseReaddir := []string{"request_wait_answer+0x112/0x210", "__fuse_simple_request+0x120/0x330",
+		"fuse_readdir_uncached+0x1c3/0x7d0", "fuse_readdir+0x146/0x1b0", "iterate_dir+0xa3/0x2a0",
+		"__x64_sys_getdents64+0x76/0x110", "do_syscall_64+0x71/0x280"}
+	listing := []string{"iterate_dir+0x86/0x2a0", "__x64_sys_getdents64+0x76/0x110", "do_syscall_64+0x71/0x280"}
+	holder := []string{"request_wait_answer+0x112/0x210", "__fuse_simple_request+0x120/0x330",
+		"fuse_lookup_name+0xbf/0x220", "fuse_lookup+0x75/0x1b0", "fuse_atomic_open+0x124/0x190",
+		"path_openat+0xba6/0x12d0", "do_filp_open+0xc3/0x180"}
+	tasks := []Task{
+		{PID: 1, Comm: "touch", Kind: "procstack", Source: "s:1", Snapshot: "t1", Frames: holder},
+		{PID: 2, Comm: "ls", Kind: "procstack", Source: "s:2", Snapshot: "t1", Frames: listing},
+		{PID: 3, Comm: "ls", Kind: "procstack", Source: "s:3", Snapshot: "t1", Frames: listing},
+		{PID: 2, Comm: "ls", Kind: "procstack", Source: "s:4", Snapshot: "t2", Frames: fuseReaddir},
+		{PID: 3, Comm: "ls", Kind: "procstack", Source: "s:5", Snapshot: "t2", Frames: fuseReaddir},
+	}
+	la := InferLocks(tasks, nil)
+	got := map[int]Role{}
+	for _, tr := range la.Tasks {
+		got[tr.PID] = tr.Role
+	}
+	if diff := cmp.Diff(map[int]Role{1: Holder, 2: Waiter, 3: Waiter}, got); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(strings.Join(la.Notes, "\n"), "2 is waiter, then holder") {
+		t.Errorf("notes do not say roles changed: %q", la.Notes)
+	}
+}

@@ -401,8 +401,12 @@ func timeline(h *HostInput, hr HostReport, c *Comparison, max int) []TimelineEnt
 			if i == max {
 				break
 			}
+			took := fmt.Sprintf("%s takes %s s", callWhat(call), fmtSeconds(float64(call.Duration)/1e9))
+			if call.UntilNext {
+				took = fmt.Sprintf("%s takes up to %s s (no return stamp; until the process's next event)", callWhat(call), fmtSeconds(float64(call.Duration)/1e9))
+			}
 			out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(call.Entry) / 1e9, PID: call.PID,
-				What: fmt.Sprintf("%s takes %s s", callWhat(call), fmtSeconds(float64(call.Duration)/1e9)), Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
+				What: took, Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
 		}
 	}
 	if c != nil && h.HasListing() {
@@ -431,7 +435,7 @@ func timeline(h *HostInput, hr HostReport, c *Comparison, max int) []TimelineEnt
 	count := map[key]int{}
 	last := map[key]int{}
 	for _, e := range h.Events {
-		k := key{e.PID, firstWord(e.What)}
+		k := key{e.PID, e.What}
 		count[k]++
 		clock, t := e.Clock, e.Time
 		if clock == Boot && h.Anchor != nil {
@@ -457,13 +461,6 @@ func callWhat(c Call) string {
 		return c.Name + " on " + c.Path
 	}
 	return c.Name + "(" + shorten(c.Args, 40) + ")"
-}
-
-func firstWord(s string) string {
-	if i := strings.IndexByte(s, ':'); i > 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // sortTimeline orders by clock (wall, trace, boot), then by time.

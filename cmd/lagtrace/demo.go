@@ -29,6 +29,12 @@ var incidents = []incident{
 		name: "seed", baseline: "E", time: "entry", origin: "marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV",
 		files: []string{"B=seed/B.strace.gz", "B=seed/crash.txt", "B=seed/dmesg.txt", "E=seed/E.strace.gz"},
 	},
+	{
+		// Captured on kernel 6.18: a FUSE create stalls holding the
+		// directory lock while B lists the directory (testdata/bundle).
+		name: "fuse", baseline: "E",
+		files: []string{"B=fuse/B.strace.gz", "B=fuse/B.dmesg.txt", "B=fuse/B.stacks.txt", "E=fuse/E.strace.gz"},
+	},
 }
 
 func (e *env) demoCommand() *cobra.Command {
@@ -40,7 +46,10 @@ func (e *env) demoCommand() *cobra.Command {
 		Long: `demo runs lagtrace report on a sample incident shipped inside the binary,
 so it needs no files and no network. The seed incident: rsync tasks hung
 in D state on an NFS directory of a million files (kernel 4.19); straces of
-a slow host B and a healthy host E, B's crash transcript and its dmesg.`,
+a slow host B and a healthy host E, B's crash transcript and its dmesg.
+The fuse incident (--incident fuse), captured on kernel 6.18: a stalled
+FUSE create holds a directory's lock while B lists it; straces of B and E,
+B's dmesg with the kernel's blocker lines and its /proc/PID/stack samples.`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
 			i := slices.IndexFunc(incidents, func(in incident) bool { return in.name == name })

@@ -143,6 +143,10 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 		for _, fr := range s.Frames {
 			t.Frames = append(t.Frames, fr.Func)
 		}
+		if s.HasTime {
+			// Samples taken in one pass of a capture loop share its stamp.
+			t.Snapshot = name + "@" + strconv.FormatInt(s.Time, 10)
+		}
 		in.tasks = append(in.tasks, t)
 		if s.HasTime && len(s.Frames) > 0 {
 			in.events = append(in.events, correlate.TimedEvent{Clock: correlate.Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,

@@ -14,14 +14,50 @@ import (
 )
 
 func TestDemoGoldens(t *testing.T) {
-	for _, f := range []string{"text", "markdown", "json"} {
-		t.Run(f, func(t *testing.T) {
-			out, stderr, code := runCLI(t, "", "demo", "-f", f)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
-			golden(t, "demo/seed."+f, out)
-		})
+	for _, inc := range []string{"seed", "fuse"} {
+		for _, f := range []string{"text", "markdown", "json"} {
+			t.Run(inc+"/"+f, func(t *testing.T) {
+				out, stderr, code := runCLI(t, "", "demo", "--incident", inc, "-f", f)
+				if code != exitOK {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				golden(t, "demo/"+inc+"."+f, out)
+			})
+		}
+	}
+}
+
+// The real 6.18 bundle: the ground truth is in testdata/README.md (holder
+// touch 5214; ls waiters 5261, 5264 and the traced 5354; stat 5296).
+func TestReportFuseBundle(t *testing.T) {
+	out, stderr, code := runCLI(t, "", "demo", "--incident", "fuse", "-f", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc render.ReportDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	type role struct {
+		PID  int
+		Comm string
+		Role string
+	}
+	var got []role
+	for _, tk := range doc.Tasks {
+		if tk.Role != "other" {
+			got = append(got, role{tk.PID, tk.Comm, string(tk.Role)})
+		}
+	}
+	want := []role{{5214, "touch", "holder"}, {5261, "", "waiter"}, {5264, "", "waiter"}, {5296, "stat", "waiter"}, {5354, "ls", "waiter"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if s := doc.Compare.Slowdown["B"]; s.Final == nil || *s.Final < 50 {
+		t.Errorf("B's final slowdown = %v, want the stalled listing's ~100x", s.Final)
+	}
+	if len(doc.Verdict.Hints) != 1 || doc.Verdict.Hints[0].ID != "fuse-daemon-holds-dir-lock" {
+		t.Errorf("hints = %+v, want fuse-daemon-holds-dir-lock only", doc.Verdict.Hints)
 	}
 }
 
