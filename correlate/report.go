@@ -495,7 +495,7 @@ func verdict(r *Report) string {
 				p += fmt.Sprintf(" (the rate between markers was %s; %d common file names compared)", fmtRatio(s.Rate), c.Common)
 			}
 			if !h.Complete {
-				p += fmt.Sprintf(", and its trace ended after %d of %d entries", h.Entries, c.Hosts[0].Entries)
+				p += fmt.Sprintf(", and its trace ended before the listing did (%d entries read; %s listed %d)", h.Entries, c.Baseline, c.Hosts[0].Entries)
 			}
 			parts = append(parts, p+".")
 		}

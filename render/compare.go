@@ -231,7 +231,7 @@ func slowdownLine(c *correlate.Comparison, h correlate.HostResult, esc func(stri
 
 func compareText(c *correlate.Comparison, s *styles) string {
 	var b strings.Builder
-	b.WriteString(s.title.Render("lagtrace compare") + "  " + Terminal(Headline(c, Terminal)) + "\n\n")
+	b.WriteString(s.paragraph("lagtrace compare", Headline(c, Terminal)) + "\n\n")
 	b.WriteString(s.table(hostHeaders, hostRows(c, Terminal), 3, 4, 6) + "\n\n")
 	h, rows := markerTable(c, Terminal)
 	right := make([]int, 0, len(h))

@@ -179,7 +179,7 @@ func otherTasks(a *correlate.LockAnalysis) []correlate.TaskRole {
 
 func locksText(a *correlate.LockAnalysis, s *styles) string {
 	var b strings.Builder
-	b.WriteString(s.title.Render("lagtrace locks") + "  " + LocksSummary(a, Terminal) + "\n")
+	b.WriteString(s.paragraph("lagtrace locks", LocksSummary(a, Terminal)) + "\n")
 	for _, l := range a.Locks {
 		b.WriteString("\n" + s.title.Render(lockTitle(l, Terminal)) + "\n")
 		b.WriteString(s.table(lockHeaders, lockRows(a, l, Terminal, Terminal), 1) + "\n")

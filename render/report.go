@@ -286,7 +286,7 @@ func markdownLink(p string) string {
 func reportText(r *correlate.Report, s *styles) string {
 	var b strings.Builder
 	b.WriteString(s.title.Render("lagtrace report") + "\n\n")
-	b.WriteString(s.bad.Render("what happened") + " " + Terminal(r.Verdict) + "\n\n")
+	b.WriteString(s.paragraph("what happened", Terminal(r.Verdict)) + "\n\n")
 	var rows [][]string
 	for _, h := range r.Hosts {
 		rows = append(rows, []string{Terminal(h.Label), fileList(h.Files, Terminal), Terminal(h.Clock)})

@@ -36,6 +36,16 @@ func newStyles(w io.Writer, o Options) *styles {
 	}
 }
 
+// textWidth is where paragraphs wrap in the text format: tables can be
+// wider, but prose read in a terminal should not run off its edge.
+const textWidth = 100
+
+// paragraph renders a titled paragraph wrapped at textWidth. The text must
+// already be sanitized.
+func (s *styles) paragraph(title, text string) string {
+	return s.r.NewStyle().Width(textWidth).Render(s.title.Render(title) + "  " + text)
+}
+
 // table renders rows for a terminal. Cells must already be sanitized;
 // right lists the columns aligned right (numbers).
 func (s *styles) table(headers []string, rows [][]string, right ...int) string {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/parse/strace"
@@ -107,12 +108,24 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 		tracked = append(tracked, opts.Origin)
 	}
 	var hosts []correlate.Host
-	for _, h := range hostArgs {
+	// Hosts are independent until Compare: read them at once, one core
+	// each, and report in argument order.
+	skips := make([]strace.Skips, len(hostArgs))
+	errs := make([]error, len(hostArgs))
+	var wg sync.WaitGroup
+	for i, h := range hostArgs {
 		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
-		if err := e.readStrace(h.file, l, o.strict); err != nil {
+		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
+		wg.Go(func() { skips[i], errs[i] = e.readStrace(h.file, l) })
+	}
+	wg.Wait()
+	for i, h := range hostArgs {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := e.reportSkips(h.file, skips[i].Count, skips[i].FirstLine, skips[i].FirstText, o.strict); err != nil {
 			return err
 		}
-		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
 	}
 	c, err := correlate.Compare(hosts, opts)
 	if err != nil {
@@ -133,11 +146,12 @@ func countStdin(hs []hostArg) int {
 	return n
 }
 
-// readStrace streams one strace file into l, reporting skipped lines.
-func (e *env) readStrace(name string, l *correlate.Listing, strict bool) error {
+// readStrace streams one strace file into l and says which lines it
+// skipped. It writes nothing, so hosts can be read concurrently.
+func (e *env) readStrace(name string, l *correlate.Listing) (strace.Skips, error) {
 	f, err := e.openInput(name)
 	if err != nil {
-		return err
+		return strace.Skips{}, err
 	}
 	defer f.Close()
 	pid, _ := strace.PIDFromName(name)
@@ -146,10 +160,7 @@ func (e *env) readStrace(name string, l *correlate.Listing, strict bool) error {
 		l.Add(r.Event())
 	}
 	l.SetTimeKind(r.TimeKind())
-	if err := r.Err(); err != nil {
-		return err
-	}
-	return e.reportSkips(name, r.Skipped().Count, r.Skipped().FirstLine, r.Skipped().FirstText, strict)
+	return r.Skipped(), r.Err()
 }
 
 // reportSkips tells the user about lines a parser could not read.

@@ -305,8 +305,21 @@ func unquote(dst, s []byte) ([]byte, int, bool) {
 				}
 			}
 		default:
-			dst = append(dst, c)
-			i++
+			// Copy the run up to the next quote or backslash at once: most
+			// names have no escapes, and this is the hottest loop of a
+			// -v trace.
+			j := i + 1
+			if q := bytes.IndexByte(s[j:], '"'); q >= 0 {
+				run := s[j : j+q]
+				if b := bytes.IndexByte(run, '\\'); b >= 0 {
+					run = run[:b]
+				}
+				j += len(run)
+			} else {
+				j = len(s)
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
 		}
 	}
 	return dst, 0, false
