@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -156,12 +157,20 @@ func (e *env) readStrace(name string, l *correlate.Listing) (strace.Skips, error
 	defer f.Close()
 	pid, _ := strace.PIDFromName(name)
 	r := strace.NewReader(f, strace.Options{Name: name, PID: pid})
+	n := 0
 	for r.Next() {
 		l.Add(r.Event())
+		n++
 	}
 	l.SetTimeKind(r.TimeKind())
+	if n == 0 && r.Err() == nil && r.Skipped().Count == 0 {
+		return r.Skipped(), fmt.Errorf("%s: %w", name, errEmpty)
+	}
 	return r.Skipped(), r.Err()
 }
+
+// errEmpty is wrapped when an input holds nothing to read.
+var errEmpty = errors.New("empty: nothing to read")
 
 // reportSkips tells the user about lines a parser could not read.
 func (e *env) reportSkips(name string, count, line int, text string, strict bool) error {

@@ -111,6 +111,9 @@ func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockI
 		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		if len(head) == 0 {
+			return fmt.Errorf("%s: %w", name, errEmpty)
+		}
 		kind = detect.Detect(head)
 	}
 	return e.readLockKind(name, kind, br, strict, in)

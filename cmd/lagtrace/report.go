@@ -207,6 +207,9 @@ func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []stri
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	if len(head) == 0 {
+		return fmt.Errorf("%s: %w", name, errEmpty)
+	}
 	kind := detect.Detect(head)
 	h.Files = append(h.Files, correlate.SourceFile{Path: name, Kind: string(kind)})
 	switch kind {
