@@ -44,9 +44,9 @@ func malformedInputs(t *testing.T) map[string][]byte {
 // malformedSays is what stderr must say for the classes that cannot be
 // read at all.
 var malformedSays = map[string]string{
-	"empty":          "empty: nothing to read",
-	"elf":            "not ",
-	"png":            "not ",
+	"empty": "empty: nothing to read",
+	"elf":   "not ",
+	"png":   "not ",
 	// locks refuses it earlier: its start is a strace, not a kernel log.
 	"gzip cut short/compare": "unexpected EOF",
 	"gzip cut short/report":  "unexpected EOF",
