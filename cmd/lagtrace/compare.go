@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -26,6 +27,7 @@ type compareOptions struct {
 	baseline string
 	strict   bool
 	sample   int
+	redact   bool
 }
 
 func (e *env) compareCommand() *cobra.Command {
@@ -59,6 +61,7 @@ host is the baseline (the healthy one) unless --baseline says otherwise.`,
 	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")
+	f.BoolVar(&o.redact, "redact", false, "replace host labels, file and directory paths with placeholders, to share the output")
 	return cmd
 }
 
@@ -104,6 +107,18 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	if n := countStdin(hostArgs); n > 1 {
 		return usagef("standard input (-) can be read only once")
 	}
+	var red *redactor
+	if o.redact {
+		red = newRedactor()
+		for i := range hostArgs {
+			ph := "host" + strconv.Itoa(i+1)
+			if hostArgs[i].label == opts.Baseline {
+				opts.Baseline = ph
+			}
+			hostArgs[i].label = ph
+			red.add("input", hostArgs[i].file)
+		}
+	}
 	tracked := slices.Clone(o.markers)
 	if opts.Origin != "" {
 		tracked = append(tracked, opts.Origin)
@@ -132,7 +147,8 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeOutput(o.output, func(w io.Writer) error {
+	redactComparison(c, red)
+	return e.writeOutput(o.output, red, func(w io.Writer) error {
 		return render.Compare(w, c, format, e.renderOptions(o.output))
 	})
 }
@@ -191,18 +207,33 @@ func (e *env) renderOptions(output string) render.Options {
 	return render.Options{Color: output == "" && e.isTTY() && e.getenv("NO_COLOR") == ""}
 }
 
-// writeOutput runs write on standard output or on a file it creates.
-func (e *env) writeOutput(path string, write func(io.Writer) error) error {
+// writeOutput runs write on standard output or on a file it creates,
+// through red when the user asked for redaction (red may be nil).
+func (e *env) writeOutput(path string, red *redactor, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
-		return write(e.stdout)
+		return red.write(e.stdout, write)
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
+	if err := red.write(f, write); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// redactComparison registers the directory paths and the file names used
+// as markers: both can be the customer's data.
+func redactComparison(c *correlate.Comparison, red *redactor) {
+	if c == nil || red == nil {
+		return
+	}
+	for _, h := range c.Hosts {
+		red.add("dir", h.Dir)
+	}
+	for _, r := range c.Rows {
+		red.add("name", r.Name)
+	}
 }

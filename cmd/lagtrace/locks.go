@@ -21,6 +21,7 @@ type locksOptions struct {
 	output string
 	kind   string
 	strict bool
+	redact bool
 }
 
 func (e *env) locksCommand() *cobra.Command {
@@ -48,6 +49,7 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.StringVar(&o.kind, "kind", "", "read every file as `KIND`: dmesg, procstack or crash (default: detect)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
+	f.BoolVar(&o.redact, "redact", false, "replace file paths with placeholders, to share the output")
 	return cmd
 }
 
@@ -91,7 +93,14 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 		}
 	}
 	a := correlate.InferLocks(in.tasks, in.blockers)
-	return e.writeOutput(o.output, func(w io.Writer) error {
+	var red *redactor
+	if o.redact {
+		red = newRedactor()
+		for _, name := range args {
+			red.add("input", name)
+		}
+	}
+	return e.writeOutput(o.output, red, func(w io.Writer) error {
 		return render.Locks(w, a, format, e.renderOptions(o.output))
 	})
 }

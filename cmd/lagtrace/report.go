@@ -55,6 +55,7 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
 	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers")
+	f.BoolVar(&o.redact, "redact", false, "replace host labels, file and directory paths and call arguments with placeholders, to share the report")
 	f.StringArrayVar(&o.bootTime, "boot-time", nil, "when `[LABEL=]UNIX_SECONDS` the host booted, to put kernel times on the wall clock")
 	return cmd
 }
@@ -68,27 +69,17 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	files, err := parseReportArgs(args)
+	if err != nil {
+		return err
+	}
 	var hosts []*correlate.HostInput
 	byLabel := map[string]*correlate.HostInput{}
-	stdin := 0
-	for _, a := range args {
-		label, file, ok := strings.Cut(a, "=")
-		if !ok || label == "" {
-			label, file = hostLabel(a), a
+	for _, f := range files {
+		if byLabel[f.label] == nil {
+			byLabel[f.label] = &correlate.HostInput{Label: f.label}
+			hosts = append(hosts, byLabel[f.label])
 		}
-		if file == "" {
-			return usagef("%q: missing file after %s=", a, label)
-		}
-		if file == "-" {
-			stdin++
-		}
-		if byLabel[label] == nil {
-			byLabel[label] = &correlate.HostInput{Label: label}
-			hosts = append(hosts, byLabel[label])
-		}
-	}
-	if stdin > 1 {
-		return usagef("standard input (-) can be read only once")
 	}
 	anchors, err := parseBootTimes(o.bootTime, byLabel)
 	if err != nil {
@@ -97,16 +88,32 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	if o.baseline != "" && byLabel[o.baseline] == nil {
 		return usagef("--baseline %q is not one of the labels", o.baseline)
 	}
+	var red *redactor
+	if o.redact {
+		// Hosts are renamed before anything is read, so every output
+		// says host1, host2; paths are rewritten in the output.
+		red = newRedactor()
+		for i, h := range hosts {
+			ph := "host" + strconv.Itoa(i+1)
+			if co.Baseline == h.Label {
+				co.Baseline = ph
+			}
+			if a, ok := anchors[h.Label]; ok {
+				delete(anchors, h.Label)
+				anchors[ph] = a
+			}
+			h.Label = ph
+		}
+		for _, f := range files {
+			red.add("input", f.file)
+		}
+	}
 	tracked := slices.Clone(o.markers)
 	if co.Origin != "" {
 		tracked = append(tracked, co.Origin)
 	}
-	for _, a := range args {
-		label, file, ok := strings.Cut(a, "=")
-		if !ok || label == "" {
-			label, file = hostLabel(a), a
-		}
-		if err := e.readReportFile(byLabel[label], file, tracked, o); err != nil {
+	for _, f := range files {
+		if err := e.readReportFile(byLabel[f.label], f.file, tracked, o); err != nil {
 			return err
 		}
 	}
@@ -119,9 +126,12 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	if red != nil {
+		redactReport(rep, red)
+	}
 	ro := render.ReportOptions{Options: e.renderOptions(o.output)}
 	if o.plot != "" && rep.Compare != nil {
-		if err := e.writeOutput(o.plot, func(w io.Writer) error {
+		if err := e.writeOutput(o.plot, red, func(w io.Writer) error {
 			return render.ProgressSVG(w, "Directory listing progress", render.SeriesFromComparison(rep.Compare))
 		}); err != nil {
 			return err
@@ -130,9 +140,48 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	} else if o.plot != "" {
 		fmt.Fprintln(e.stderr, "lagtrace: no plot written: fewer than two hosts list a directory")
 	}
-	return e.writeOutput(o.output, func(w io.Writer) error {
+	return e.writeOutput(o.output, red, func(w io.Writer) error {
 		return render.Report(w, rep, format, ro)
 	})
+}
+
+// parseReportArgs reads LABEL=FILE arguments; a label may repeat.
+func parseReportArgs(args []string) ([]hostArg, error) {
+	var out []hostArg
+	stdin := 0
+	for _, a := range args {
+		label, file, ok := strings.Cut(a, "=")
+		if !ok || label == "" {
+			label, file = hostLabel(a), a
+		}
+		if file == "" {
+			return nil, usagef("%q: missing file after %s=", a, label)
+		}
+		if file == "-" {
+			stdin++
+		}
+		out = append(out, hostArg{label, file})
+	}
+	if stdin > 1 {
+		return nil, usagef("standard input (-) can be read only once")
+	}
+	return out, nil
+}
+
+// redactReport registers the directories the report names and drops the
+// system call arguments it would print (execve's hold the command line and
+// the environment).
+func redactReport(rep *correlate.Report, red *redactor) {
+	redactComparison(rep.Compare, red)
+	for i := range rep.Hosts {
+		h := &rep.Hosts[i]
+		for _, calls := range [][]correlate.Call{h.InFlight, h.Slow} {
+			for j := range calls {
+				red.add("dir", calls[j].Path)
+				calls[j].Args = "(redacted)"
+			}
+		}
+	}
 }
 
 // hostLabel names a host given as a bare FILE: by the file's base name.
