@@ -404,7 +404,7 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	return p
 }
 
-func tarOf(t *testing.T, members ...string) []byte {
+func tarOf(t testing.TB, members ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
