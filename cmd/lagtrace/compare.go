@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -132,7 +132,7 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	for i, h := range hostArgs {
 		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
 		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
-		wg.Go(func() { skips[i], errs[i] = e.readStrace(h.file, l) })
+		wg.Go(func() { skips[i], errs[i] = e.readStraceArg(h.file, l) })
 	}
 	wg.Wait()
 	for i, h := range hostArgs {
@@ -163,30 +163,47 @@ func countStdin(hs []hostArg) int {
 	return n
 }
 
-// readStrace streams one strace file into l and says which lines it
-// skipped. It writes nothing, so hosts can be read concurrently.
-func (e *env) readStrace(name string, l *correlate.Listing) (strace.Skips, error) {
-	f, err := e.openInput(name)
+// readStraceArg streams the strace behind one argument into l (every file
+// of an -ff directory, as one trace) and says which lines it skipped. It
+// writes to stderr only what expand reports, so hosts read concurrently.
+func (e *env) readStraceArg(arg string, l *correlate.Listing) (strace.Skips, error) {
+	srcs, done, err := e.expand(arg)
 	if err != nil {
 		return strace.Skips{}, err
 	}
-	defer f.Close()
-	pid, _ := strace.PIDFromName(name)
-	r := strace.NewReader(f, strace.Options{Name: name, PID: pid})
-	n := 0
-	for r.Next() {
-		l.Add(r.Event())
-		n++
+	defer done()
+	var all strace.Skips
+	for _, src := range srcs {
+		sk, err := e.readStrace(src, l)
+		if err != nil {
+			return all, err
+		}
+		if all.Count == 0 {
+			all.FirstLine, all.FirstText = sk.FirstLine, sk.FirstText
+		}
+		all.Count += sk.Count
 	}
-	l.SetTimeKind(r.TimeKind())
-	if n == 0 && r.Err() == nil && r.Skipped().Count == 0 {
-		return r.Skipped(), fmt.Errorf("%s: %w", name, errEmpty)
-	}
-	return r.Skipped(), r.Err()
+	return all, nil
 }
 
-// errEmpty is wrapped when an input holds nothing to read.
-var errEmpty = errors.New("empty: nothing to read")
+// readStrace streams one strace file into l.
+func (e *env) readStrace(src source, l *correlate.Listing) (strace.Skips, error) {
+	in, err := e.openSource(src, detect.Strace)
+	if err != nil {
+		return strace.Skips{}, err
+	}
+	defer in.close()
+	pid := src.pid
+	if pid == 0 {
+		pid, _ = strace.PIDFromName(src.name)
+	}
+	r := strace.NewReader(in, strace.Options{Name: src.name, PID: pid})
+	for r.Next() {
+		l.Add(r.Event())
+	}
+	l.SetTimeKind(r.TimeKind())
+	return r.Skipped(), r.Err()
+}
 
 // reportSkips tells the user about lines a parser could not read.
 func (e *env) reportSkips(name string, count, line int, text string, strict bool) error {

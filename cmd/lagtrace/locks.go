@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -108,24 +107,25 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 // errNoStacks is wrapped when a file holds no kernel stack lagtrace reads.
 var errNoStacks = errors.New("not a kernel log, /proc/PID/stack snapshot or crash transcript")
 
-func (e *env) readLockFile(name string, kind detect.Kind, strict bool, in *lockInputs) error {
-	f, err := e.openInput(name)
+// readLockFile reads every source behind one argument.
+func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, in *lockInputs) error {
+	srcs, done, err := e.expand(arg)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, detect.HeadSize)
-	if kind == detect.Unknown {
-		head, err := br.Peek(detect.HeadSize)
-		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-			return fmt.Errorf("%s: %w", name, err)
+	defer done()
+	for _, src := range srcs {
+		f, err := e.openSource(src, forced)
+		if err != nil {
+			return err
 		}
-		if len(head) == 0 {
-			return fmt.Errorf("%s: %w", name, errEmpty)
+		err = e.readLockKind(src.name, f.kind, f, strict, in)
+		f.close()
+		if err != nil {
+			return err
 		}
-		kind = detect.Detect(head)
 	}
-	return e.readLockKind(name, kind, br, strict, in)
+	return nil
 }
 
 // readLockKind reads one file of a known kind into in.

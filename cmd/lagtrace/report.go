@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -113,7 +112,7 @@ func (e *env) runReport(o reportOptions, args []string) error {
 		tracked = append(tracked, co.Origin)
 	}
 	for _, f := range files {
-		if err := e.readReportFile(byLabel[f.label], f.file, tracked, o); err != nil {
+		if err := e.readReportArg(byLabel[f.label], f.file, tracked, o); err != nil {
 			return err
 		}
 	}
@@ -244,22 +243,30 @@ func parseBootTimes(vals []string, hosts map[string]*correlate.HostInput) (map[s
 
 var errUnknownKind = errors.New("not a strace capture, kernel log, /proc/PID/stack snapshot or crash transcript")
 
-// readReportFile reads one file of a host according to its detected kind.
-func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []string, o reportOptions) error {
-	f, err := e.openInput(name)
+// readReportArg reads every source behind one argument into its host.
+func (e *env) readReportArg(h *correlate.HostInput, arg string, tracked []string, o reportOptions) error {
+	srcs, done, err := e.expand(arg)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, detect.HeadSize)
-	head, err := br.Peek(detect.HeadSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return fmt.Errorf("%s: %w", name, err)
+	defer done()
+	for _, src := range srcs {
+		f, err := e.openSource(src, detect.Unknown)
+		if err != nil {
+			return err
+		}
+		err = e.readReportFile(h, src, f, tracked, o)
+		f.close()
+		if err != nil {
+			return err
+		}
 	}
-	if len(head) == 0 {
-		return fmt.Errorf("%s: %w", name, errEmpty)
-	}
-	kind := detect.Detect(head)
+	return nil
+}
+
+// readReportFile reads one source of a host according to its kind.
+func (e *env) readReportFile(h *correlate.HostInput, src source, br *openedSource, tracked []string, o reportOptions) error {
+	name, kind := src.name, br.kind
 	h.Files = append(h.Files, correlate.SourceFile{Path: name, Kind: string(kind)})
 	switch kind {
 	case detect.Strace:
@@ -267,10 +274,8 @@ func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []stri
 			h.Listing = correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
 			h.Activity = correlate.NewActivity(10)
 			h.StraceFile = name
-		} else if h.StraceFile != name {
-			fmt.Fprintf(e.stderr, "lagtrace: %s: a second strace for host %s is read into the same listing as %s\n", name, h.Label, h.StraceFile)
 		}
-		return e.readStraceInto(name, br, h, o.strict)
+		return e.readStraceInto(src, br, h, o.strict)
 	case detect.Dmesg, detect.ProcStack, detect.Crash:
 		var in lockInputs
 		if err := e.readLockKind(name, kind, br, o.strict, &in); err != nil {
@@ -287,8 +292,11 @@ func (e *env) readReportFile(h *correlate.HostInput, name string, tracked []stri
 	return fmt.Errorf("%s: %w", name, errUnknownKind)
 }
 
-func (e *env) readStraceInto(name string, r io.Reader, h *correlate.HostInput, strict bool) error {
-	pid, _ := strace.PIDFromName(name)
+func (e *env) readStraceInto(src source, r io.Reader, h *correlate.HostInput, strict bool) error {
+	name, pid := src.name, src.pid
+	if pid == 0 {
+		pid, _ = strace.PIDFromName(name)
+	}
 	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid})
 	for sr.Next() {
 		ev := sr.Event()

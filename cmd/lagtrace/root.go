@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"runtime/debug"
 
-	"github.com/lagtrace/lagtrace/internal/input"
 	"github.com/spf13/cobra"
 )
 
@@ -61,14 +60,6 @@ type env struct {
 	// files, when set, is where input names are opened instead of the
 	// operating system: the demo reads its embedded incident through it.
 	files fs.FS
-}
-
-// openInput opens a named input, decompressed.
-func (e *env) openInput(name string) (*input.File, error) {
-	if e.files != nil {
-		return input.OpenFS(e.files, name)
-	}
-	return input.Open(name, e.stdin)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
