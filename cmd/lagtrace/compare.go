@@ -14,6 +14,7 @@ import (
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type compareOptions struct {
@@ -50,7 +51,12 @@ host is the baseline (the healthy one) unless --baseline says otherwise.`,
 			return e.runCompare(o, args)
 		}),
 	}
-	f := cmd.Flags()
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags defines the flags compare and report share.
+func (o *compareOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.IntVar(&o.rows, "markers", 10, "how many sampled markers to show, evenly spread")
@@ -58,11 +64,10 @@ host is the baseline (the healthy one) unless --baseline says otherwise.`,
 	f.StringVar(&o.origin, "origin", "", "zero of each host's clock: first getdents (default) or marker:`NAME`")
 	f.StringVar(&o.time, "time", "return", "date names by the call's return time, or by its printed entry stamp (entry)")
 	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
-	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first)")
+	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")
-	f.BoolVar(&o.redact, "redact", false, "replace host labels, file and directory paths with placeholders, to share the output")
-	return cmd
+	f.BoolVar(&o.redact, "redact", false, "replace host labels, paths, marker names and call arguments with placeholders, to share the output")
 }
 
 // hostArg is one LABEL=FILE argument.

@@ -43,18 +43,8 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
-	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	o.addFlags(f)
 	f.StringVar(&o.plot, "plot", "", "also write an SVG of each host's listing progress to `FILE.svg`")
-	f.IntVar(&o.rows, "markers", 10, "how many sampled markers to show, evenly spread")
-	f.StringArrayVar(&o.markers, "marker", nil, "show this file `NAME` as a marker (repeatable)")
-	f.StringVar(&o.origin, "origin", "", "zero of each host's clock: first getdents (default) or marker:`NAME`")
-	f.StringVar(&o.time, "time", "return", "date names by the call's return time, or by its entry stamp (entry)")
-	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
-	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
-	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
-	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers")
-	f.BoolVar(&o.redact, "redact", false, "replace host labels, file and directory paths and call arguments with placeholders, to share the report")
 	f.StringArrayVar(&o.bootTime, "boot-time", nil, "when `[LABEL=]UNIX_SECONDS` the host booted, to put kernel times on the wall clock")
 	return cmd
 }
