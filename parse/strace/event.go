@@ -51,6 +51,10 @@ type Event struct {
 	// Line is the 1-based line where the event starts (the unfinished
 	// line for a joined pair); ResumeLine is the resumed line, or 0.
 	Line, ResumeLine int
+	// ContLines are the lines on which a call line cut by strace's own
+	// "strace: Process N attached" notice went on (stderr captures): one
+	// for the call's start, one for its resumed part; 0 where none.
+	ContLines [2]int
 	// PID is from the line's prefix, or Options.PID for unprefixed lines.
 	PID int
 	// Comm is the process name from --decode-pids=comm ("123<ls>"), or nil.

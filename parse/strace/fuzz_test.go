@@ -49,6 +49,11 @@ func FuzzReader(f *testing.F) {
 			if e.ResumeLine > 0 {
 				covered[e.ResumeLine] = true
 			}
+			for _, c := range e.ContLines {
+				if c > 0 {
+					covered[c] = true
+				}
+			}
 			if len(e.Dirents) > len(in) {
 				t.Fatalf("%d dirents from %d bytes", len(e.Dirents), len(in))
 			}

@@ -86,8 +86,9 @@ type Reader struct {
 
 // pendingCall is an "<unfinished ...>" line waiting for its resumed line.
 type pendingCall struct {
-	pid     int
-	line    int
+	pid      int
+	line     int
+	contLine int
 	text    []byte // name, then the args part, then comm
 	nameEnd int
 	argsEnd int
@@ -263,7 +264,7 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 	r.reset(ev)
 	ev.Kind = p.kind
 	ev.Line = n
-	ev.ResumeLine = r.splitCont
+	ev.ContLines[0] = r.splitCont
 	r.splitCont = 0
 	ev.PID = pid
 	ev.Comm = p.comm
@@ -290,6 +291,7 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 		pc := r.acquire()
 		pc.pid = pid
 		pc.line = n
+		pc.contLine = ev.ContLines[0]
 		pc.text = append(pc.text[:0], p.name...)
 		pc.nameEnd = len(pc.text)
 		pc.text = append(pc.text, p.args...)
@@ -308,6 +310,7 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 			delete(r.pending, pid)
 			ev.Line = pc.line
 			ev.ResumeLine = n
+			ev.ContLines = [2]int{pc.contLine, ev.ContLines[0]}
 			ev.Time, ev.HasTime = pc.time, pc.hasTime
 			ev.Return, ev.HasReturn = stamp, hasStamp
 			r.argsBuf = append(r.argsBuf[:0], pc.text[pc.nameEnd:pc.argsEnd]...)
@@ -323,6 +326,7 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 		// Resumed without its start (the trace began mid-call): the
 		// entry time is unknown.
 		ev.ResumeLine = n
+		ev.ContLines = [2]int{0, ev.ContLines[0]}
 		ev.Return, ev.HasReturn = stamp, hasStamp
 		ev.Args = p.args
 		r.finishCall(ev)
@@ -344,6 +348,7 @@ func (r *Reader) orphan(pc *pendingCall) {
 	r.reset(ev)
 	ev.Kind = Call
 	ev.Line = pc.line
+	ev.ContLines[0] = pc.contLine
 	ev.PID = pc.pid
 	ev.Time, ev.HasTime = pc.time, pc.hasTime
 	ev.Name = pc.text[:pc.nameEnd]

@@ -14,7 +14,8 @@ import (
 type simple struct {
 	Kind       Kind
 	Line       int
-	ResumeLine int `cmp:",omitempty"`
+	ResumeLine int    `cmp:",omitempty"`
+	ContLines  [2]int `cmp:",omitempty"`
 	PID        int
 	Comm       string
 	Time       string // "-" when HasTime is false
@@ -34,7 +35,7 @@ type simple struct {
 
 func simplify(e *Event) simple {
 	s := simple{
-		Kind: e.Kind, Line: e.Line, ResumeLine: e.ResumeLine, PID: e.PID, Comm: string(e.Comm),
+		Kind: e.Kind, Line: e.Line, ResumeLine: e.ResumeLine, ContLines: e.ContLines, PID: e.PID, Comm: string(e.Comm),
 		Time: "-", Return: "-", Dur: "-",
 		Name: string(e.Name), Args: string(e.Args), Ret: string(e.Ret), RetVal: "-",
 		Errno: string(e.Errno), Unfinished: e.Unfinished,
@@ -223,7 +224,7 @@ func TestReader(t *testing.T) {
 			want: []simple{
 				{Kind: Call, Line: 1, Time: "1795647018438979000", Return: "-", Dur: "-", Name: "openat", Args: `AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC`, Ret: "3", RetVal: "3", Fd: "3:/etc/ld.so.cache"},
 				{Kind: Info, Line: 2, PID: 8892, Time: "-", Return: "-", Dur: "-", Name: "strace: Process 8892 attached", RetVal: "-"},
-				{Kind: Call, Line: 2, ResumeLine: 3, Time: "1795647018442789000", Return: "-", Dur: "-", Name: "clone", Args: "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f763ebeca10", Ret: "8892", RetVal: "8892"},
+				{Kind: Call, Line: 2, ContLines: [2]int{3, 0}, Time: "1795647018442789000", Return: "-", Dur: "-", Name: "clone", Args: "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f763ebeca10", Ret: "8892", RetVal: "8892"},
 				{Kind: Call, Line: 4, ResumeLine: 6, PID: 8892, Time: "1795647018442942000", Return: "1795647018443004000", Dur: "-", Name: "set_robust_list", Args: "0x7f763ebeca20, 24", Ret: "0", RetVal: "0"},
 				{Kind: Call, Line: 5, ResumeLine: 7, PID: 8891, Time: "1795647018442986000", Return: "1795647018443037000", Dur: "-", Name: "close", Args: "3", Ret: "0", RetVal: "0", Fd: "3:/etc/ld.so.cache"},
 				{Kind: Exit, Line: 8, PID: 8892, Time: "1795647018456037000", Return: "-", Dur: "-", RetVal: "-", Exit: "0"},
