@@ -347,6 +347,10 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 		}
 	}
 	var notes []string
+	// PIDs whose role changes across samples, by the sequence of roles,
+	// so that one note covers every task that went the same way.
+	changed := map[string][]int{}
+	var changeOrder []string
 	worst := worstSnapshot(order)
 	// One role per PID. Roles change while a capture runs: the holder lets
 	// go, a waiter takes the lock. When the sources are time-stamped
@@ -382,8 +386,20 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			}
 		}
 		if len(roles) > 1 {
-			notes = append(notes, fmt.Sprintf("%d is %s across samples: the lock passes between tasks while the capture runs", ta.pid, strings.Join(roles, ", then ")))
+			seq := strings.Join(roles, ", then ")
+			if _, ok := changed[seq]; !ok {
+				changeOrder = append(changeOrder, seq)
+			}
+			changed[seq] = append(changed[seq], ta.pid)
 		}
+	}
+	for _, seq := range changeOrder {
+		pids := changed[seq]
+		verb := "is"
+		if len(pids) > 1 {
+			verb = "are each"
+		}
+		notes = append(notes, fmt.Sprintf("%s %s %s across samples: the lock passes between tasks while the capture runs", joinInts(pids), verb, seq))
 	}
 	// Gather tasks per lock.
 	locks := map[lockKey]*lockAcc{}

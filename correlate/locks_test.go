@@ -241,7 +241,7 @@ func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
 	if diff := cmp.Diff(map[int]Role{1: Holder, 2: Waiter, 3: Waiter}, got); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(strings.Join(la.Notes, "\n"), "2 is waiter, then holder") {
+	if !strings.Contains(strings.Join(la.Notes, "\n"), "2, 3 are each waiter, then holder") {
 		t.Errorf("notes do not say roles changed: %q", la.Notes)
 	}
 }
