@@ -89,12 +89,12 @@ type pendingCall struct {
 	pid      int
 	line     int
 	contLine int
-	text    []byte // name, then the args part, then comm
-	nameEnd int
-	argsEnd int
-	hasComm bool
-	time    int64
-	hasTime bool
+	text     []byte // name, then the args part, then comm
+	nameEnd  int
+	argsEnd  int
+	hasComm  bool
+	time     int64
+	hasTime  bool
 }
 
 // NewReader returns a Reader over r.
