@@ -1,11 +1,13 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lagtrace/lagtrace/correlate"
 )
@@ -126,13 +128,41 @@ func Compare(w io.Writer, c *correlate.Comparison, f Format, o Options) error {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	// Reports are read in terminals and pasted into tickets: keep <, > and
 	// & readable rather than \u003c; they are not embedded in HTML.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONControls(buf.Bytes()))
+	return err
 }
+
+// escapeJSONControls writes DEL and the C1 controls (U+0080 to U+009F),
+// which encoding/json leaves raw, as \u escapes: JSON printed on a
+// terminal must not carry a CSI. Outside strings JSON is ASCII, so every
+// such rune is inside a string, where the escape means the same.
+func escapeJSONControls(b []byte) []byte {
+	if !bytes.ContainsFunc(b, isRawControl) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if isRawControl(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
+}
+
+func isRawControl(r rune) bool { return r == 0x7f || r >= 0x80 && r < 0xa0 }
 
 // others are the hosts compared against the baseline.
 func others(c *correlate.Comparison) []correlate.HostResult {

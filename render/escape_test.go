@@ -58,3 +58,16 @@ func TestMarkdownCode(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeJSONControls(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":"plain"}`, `{"a":"plain"}`},
+		{"{\"a\":\"x\u009b2Jy\"}", `{"a":"x\u009b2Jy"}`},
+		{"{\"a\":\"del\x7f é\"}", `{"a":"del\u007f é"}`},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, string(escapeJSONControls([]byte(tt.in)))); diff != "" {
+			t.Errorf("escapeJSONControls(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

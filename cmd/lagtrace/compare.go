@@ -215,11 +215,11 @@ func (e *env) reportSkips(name string, count, line int, text string, strict bool
 	if count == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%s: skipped %d lines; first at %s:%d: %s", name, count, name, line, render.Terminal(text))
+	msg := fmt.Sprintf("%s: skipped %d lines; first at %s:%d: %s", name, count, name, line, text)
 	if strict {
 		return fmt.Errorf("%s (--strict)", msg)
 	}
-	fmt.Fprintln(e.stderr, "lagtrace: "+msg)
+	fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(msg))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"runtime/debug"
 
+	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
 )
 
@@ -74,7 +75,8 @@ func (e *env) execute(args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(e.stderr, "lagtrace: %v\n", err)
+	// Errors quote file names and input lines: sanitize like any output.
+	fmt.Fprintf(e.stderr, "lagtrace: %s\n", render.Terminal(err.Error()))
 	var ie inputError
 	if errors.As(err, &ie) {
 		return exitInput
