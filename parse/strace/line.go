@@ -205,7 +205,8 @@ func parseSignal(s []byte, p *parsed) bool {
 // "+++ killed by SIGSEGV (core dumped) +++"; "+++ superseded by execve in
 // pid 12 +++" is Info.
 func parseExit(s []byte, p *parsed) bool {
-	if !bytes.HasSuffix(s, []byte(" +++")) {
+	// "+++ +++" ends where it starts: at least one byte between the marks.
+	if !bytes.HasSuffix(s, []byte(" +++")) || len(s) < 9 {
 		return false
 	}
 	body := s[4 : len(s)-4]
