@@ -352,7 +352,7 @@ func (l *Listing) Listings() []Dir {
 	return out
 }
 
-// Markers returns the markers of one listing, in listing order, that are
+// markers returns the markers of one listing, in listing order, that are
 // below threshold or explicitly asked for.
 func (l *Listing) markers(d Dir, threshold uint64) []Marker {
 	var out []Marker

@@ -497,7 +497,7 @@ func verdict(r *Report) string {
 			if !h.Complete {
 				p += fmt.Sprintf(", and its trace ended before the listing did (%d entries read; %s listed %d)", h.Entries, c.Baseline, c.Hosts[0].Entries)
 			}
-			parts = append(parts, p+".")
+			parts = append(parts, sentence(p))
 		}
 	}
 	for _, hr := range r.Hosts {
@@ -544,11 +544,11 @@ func verdict(r *Report) string {
 			if l.Object != "" {
 				p += "; all on inode " + l.Object
 			}
-			p += fmt.Sprintf(" (confidence: %s).", l.Confidence)
-			parts = append(parts, p)
+			p += fmt.Sprintf(" (confidence: %s)", l.Confidence)
+			parts = append(parts, sentence(p))
 		}
 		for _, n := range la.Notes {
-			parts = append(parts, n+".")
+			parts = append(parts, sentence(n))
 		}
 	}
 	for _, h := range r.Hints {
@@ -557,18 +557,15 @@ func verdict(r *Report) string {
 	if len(parts) == 0 {
 		return "The sources show neither a slower listing nor tasks piled up on a lock."
 	}
-	return strings.Join(dedupe(parts), " ")
+	return strings.Join(slices.Compact(parts), " ")
 }
 
-func dedupe(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		s = strings.ReplaceAll(s, "..", ".")
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
+// sentence ends s with a full stop unless it has one.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
 	}
-	return out
+	return s + "."
 }
 
 func fmtRatio(v float64) string {

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -188,12 +189,7 @@ func interestingTasks(r *correlate.Report) (shown []correlate.JoinedTask, hidden
 }
 
 func slicesHasKind(ss []correlate.TaskSource, kind string) bool {
-	for _, s := range ss {
-		if s.Kind == kind {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ss, func(s correlate.TaskSource) bool { return s.Kind == kind })
 }
 
 func reportMarkdown(r *correlate.Report, o ReportOptions) string {
@@ -210,7 +206,7 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 	b.WriteString("\n")
 
 	if c := r.Compare; c != nil {
-		b.WriteString(strings.Replace(compareMarkdown(c), "## ", "## ", 1))
+		b.WriteString(compareMarkdown(c))
 		if o.PlotLink != "" {
 			b.WriteString("\n![listing progress per host](" + markdownLink(o.PlotLink) + ")\n")
 		}
