@@ -36,6 +36,10 @@ type Task struct {
 	// when the source proves it (crash: struct file.f_inode of the file
 	// being read, or dentry.d_inode of the directory being searched).
 	Object string
+	// ObjectVia is the slab cache of the stack word that led to Object:
+	// "filp" (an open file of the inode, as getdents64 holds one),
+	// "dentry" (a path lookup), "nfs_inode_cache"...
+	ObjectVia string
 	// Path is the file the task's blocked system call is on (strace -y).
 	Path string
 	// Snapshot names the moment the observation belongs to, for sources
@@ -299,6 +303,7 @@ type taskAcc struct {
 	obs         []observation
 	primary     observation
 	object      string
+	objectVia   string
 	sources     []string
 	fromBlocker bool
 	lock        *lockAcc
@@ -335,7 +340,7 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			ta.sources = append(ta.sources, t.Source)
 		}
 		if t.Object != "" && ta.object == "" {
-			ta.object = t.Object
+			ta.object, ta.objectVia = t.Object, t.ObjectVia
 		}
 		if t.Kind == "dmesg" {
 			if t.Hung {
@@ -434,6 +439,13 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			// on a locked inode (crash notes often list only the filp).
 			o = observation{task: o.task, role: Waiter, kind: dirLock, waitsIn: "(stack not shown)",
 				why: "no stack in the sources, but it works on the same inode"}
+			if ta.objectVia == "filp" {
+				// An open file of a directory on a sleeping task's stack
+				// is what getdents64 holds while iterate_dir takes the
+				// directory's lock; a lookup would hold a dentry.
+				o.site = "iterate_dir"
+				o.why = "no stack in the sources, but an open file (filp) of the locked directory is on its stack, as a getdents64 waiting in iterate_dir holds"
+			}
 			ta.primary, ta.role = o, Waiter
 		}
 		if o.role == Other {

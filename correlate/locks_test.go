@@ -245,3 +245,36 @@ func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
 		t.Errorf("notes do not say roles changed: %q", la.Notes)
 	}
 }
+
+// A crash note that lists only the filp a task holds (the seed's
+// abbreviated section) still places it: an open file of the locked
+// directory is a getdents64 at iterate_dir, waiting for write as the full
+// stack at that site shows; a dentry proves nothing about the site.
+func TestInferLocksFilpOnlyWaiter(t *testing.T) {
+	const inode = "0xffff91fca5985500"
+	tasks := []Task{
+		{PID: 3748012, Comm: "rsync", Kind: "crash", Source: "c:73", Frames: seedHolder, Object: inode, ObjectVia: "filp"},
+		{PID: 3632440, Comm: "rsync", Kind: "crash", Source: "c:30", Frames: seedWriteWaiter, Object: inode, ObjectVia: "filp"},
+		{PID: 3678549, Comm: "rsync", Kind: "crash", Source: "c:140", Object: inode, ObjectVia: "filp"},
+		{PID: 3690262, Comm: "rsync", Kind: "crash", Source: "c:146", Object: inode, ObjectVia: "dentry"},
+	}
+	la := InferLocks(tasks, nil)
+	type got struct {
+		Role Role
+		Mode Mode
+		Site string
+	}
+	roles := map[int]got{}
+	for _, tr := range la.Tasks {
+		roles[tr.PID] = got{tr.Role, tr.Mode, tr.Site}
+	}
+	want := map[int]got{
+		3748012: {Holder, ModeWrite, "iterate_dir"},
+		3632440: {Waiter, ModeWrite, "iterate_dir"},
+		3678549: {Waiter, ModeWrite, "iterate_dir"},
+		3690262: {Waiter, ModeUnknown, ""},
+	}
+	if diff := cmp.Diff(want, roles); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+}

@@ -265,6 +265,9 @@ func (e *env) readCrash(name string, r io.Reader, strict bool, in *lockInputs) e
 		}
 		if ins := inodes[bt.PID]; len(ins) > 0 {
 			t.Object = "0x" + ins[0].Addr
+			if len(ins[0].Evidence) > 0 {
+				t.ObjectVia = ins[0].Evidence[0].Cache
+			}
 		}
 		in.tasks = append(in.tasks, t)
 	}

@@ -89,6 +89,16 @@ func TestDemoFacts(t *testing.T) {
 	if len(l.Waiters) != 19 || !slices.Contains(l.Waiters, 3621271) || l.Object != "0xffff91fca5985500" || l.Site != "iterate_dir" {
 		t.Errorf("lock = site %q object %q waiters %v; want iterate_dir, 0xffff91fca5985500, 19 incl. 3621271", l.Site, l.Object, l.Waiters)
 	}
+	// 18 getdents64 tasks want the lock for write, 3621271 for read.
+	modes := map[string][]int{}
+	for _, tk := range la.Tasks {
+		if tk.Role == "waiter" {
+			modes[string(tk.Mode)] = append(modes[string(tk.Mode)], tk.PID)
+		}
+	}
+	if len(modes["write"]) != 18 || !slices.Equal(modes["read"], []int{3621271}) {
+		t.Errorf("waiters by mode = %v; want 18 write and 3621271 read", modes)
+	}
 	var hints []string
 	for _, h := range doc.Verdict.Hints {
 		hints = append(hints, h.ID)
