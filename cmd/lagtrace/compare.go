@@ -73,9 +73,13 @@ func (o *compareOptions) addFlags(f *pflag.FlagSet) {
 // hostArg is one LABEL=FILE argument.
 type hostArg struct{ label, file string }
 
-func parseHostArgs(args []string) ([]hostArg, error) {
+// parseHostArgs reads LABEL=FILE arguments (a bare FILE is labelled by its
+// base name). compare wants one file per host (unique); report takes
+// several files per label. Standard input can be read only once.
+func parseHostArgs(args []string, unique bool) ([]hostArg, error) {
 	var hs []hostArg
 	seen := map[string]bool{}
+	stdin := 0
 	for _, a := range args {
 		label, file, ok := strings.Cut(a, "=")
 		if !ok || label == "" {
@@ -84,11 +88,17 @@ func parseHostArgs(args []string) ([]hostArg, error) {
 		if file == "" {
 			return nil, usagef("%q: missing file after %s=", a, label)
 		}
-		if seen[label] {
+		if unique && seen[label] {
 			return nil, usagef("label %q is given twice; name hosts LABEL=FILE", label)
+		}
+		if file == "-" {
+			stdin++
 		}
 		seen[label] = true
 		hs = append(hs, hostArg{label, file})
+	}
+	if stdin > 1 {
+		return nil, usagef("standard input (-) can be read only once")
 	}
 	return hs, nil
 }
@@ -102,15 +112,12 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	hostArgs, err := parseHostArgs(args)
+	hostArgs, err := parseHostArgs(args, true)
 	if err != nil {
 		return err
 	}
 	if o.baseline != "" && !slices.ContainsFunc(hostArgs, func(h hostArg) bool { return h.label == o.baseline }) {
 		return usagef("--baseline %q is not one of the labels", o.baseline)
-	}
-	if n := countStdin(hostArgs); n > 1 {
-		return usagef("standard input (-) can be read only once")
 	}
 	var red *redactor
 	if o.redact {
@@ -156,16 +163,6 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	return e.writeOutput(o.output, red, func(w io.Writer) error {
 		return render.Compare(w, c, format, e.renderOptions(o.output))
 	})
-}
-
-func countStdin(hs []hostArg) int {
-	n := 0
-	for _, h := range hs {
-		if h.file == "-" {
-			n++
-		}
-	}
-	return n
 }
 
 // readStraceArg streams the strace behind one argument into l (every file

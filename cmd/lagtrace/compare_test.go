@@ -32,13 +32,7 @@ func TestCompareGoldens(t *testing.T) {
 		{"compare/seed.json", []string{"compare", "-f", "json", "--time", "entry", "--origin", "marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV", "--baseline", "E", "B=" + seedB, "E=" + seedE}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, stderr, code := runCLI(t, "", tt.args...)
-			if code != exitOK {
-				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-			}
-			golden(t, tt.name, out)
-		})
+		t.Run(tt.name, func(t *testing.T) { goldenCLI(t, tt.name, tt.args...) })
 	}
 }
 

@@ -29,3 +29,14 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }
+
+// goldenCLI runs lagtrace with args, requires success and compares its
+// standard output with testdata/<name>.
+func goldenCLI(t *testing.T, name string, args ...string) {
+	t.Helper()
+	out, stderr, code := runCLI(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	golden(t, name, out)
+}

@@ -34,13 +34,7 @@ func TestLocksGoldens(t *testing.T) {
 		{"locks/seed.json", []string{"locks", "-f", "json", seedCrash, seedDmesg}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, stderr, code := runCLI(t, "", tt.args...)
-			if code != exitOK {
-				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-			}
-			golden(t, tt.name, out)
-		})
+		t.Run(tt.name, func(t *testing.T) { goldenCLI(t, tt.name, tt.args...) })
 	}
 }
 

@@ -58,7 +58,7 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := parseReportArgs(args)
+	files, err := parseHostArgs(args, false)
 	if err != nil {
 		return err
 	}
@@ -132,29 +132,6 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	return e.writeOutput(o.output, red, func(w io.Writer) error {
 		return render.Report(w, rep, format, ro)
 	})
-}
-
-// parseReportArgs reads LABEL=FILE arguments; a label may repeat.
-func parseReportArgs(args []string) ([]hostArg, error) {
-	var out []hostArg
-	stdin := 0
-	for _, a := range args {
-		label, file, ok := strings.Cut(a, "=")
-		if !ok || label == "" {
-			label, file = hostLabel(a), a
-		}
-		if file == "" {
-			return nil, usagef("%q: missing file after %s=", a, label)
-		}
-		if file == "-" {
-			stdin++
-		}
-		out = append(out, hostArg{label, file})
-	}
-	if stdin > 1 {
-		return nil, usagef("standard input (-) can be read only once")
-	}
-	return out, nil
 }
 
 // redactReport registers the directories the report names and drops the

@@ -17,11 +17,7 @@ func TestDemoGoldens(t *testing.T) {
 	for _, inc := range []string{"seed", "fuse"} {
 		for _, f := range []string{"text", "markdown", "json"} {
 			t.Run(inc+"/"+f, func(t *testing.T) {
-				out, stderr, code := runCLI(t, "", "demo", "--incident", inc, "-f", f)
-				if code != exitOK {
-					t.Fatalf("exit %d: %s", code, stderr)
-				}
-				golden(t, "demo/"+inc+"."+f, out)
+				goldenCLI(t, "demo/"+inc+"."+f, "demo", "--incident", inc, "-f", f)
 			})
 		}
 	}
