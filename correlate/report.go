@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lagtrace/lagtrace/correlate/kernel"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 	"github.com/lagtrace/lagtrace/parse/strace"
 )
 
@@ -64,8 +66,8 @@ type HostInput struct {
 	Listing    *Listing
 	Activity   *Activity
 	StraceFile string
-	Tasks      []Task
-	Blockers   []Blocker
+	Tasks      []locks.Task
+	Blockers   []locks.Blocker
 	Events     []TimedEvent
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
@@ -77,7 +79,7 @@ func (h *HostInput) HasListing() bool { return h.Listing != nil && h.Listing.Cal
 // ReportOptions configure BuildReport.
 type ReportOptions struct {
 	Compare CompareOptions
-	Hints   []Hint
+	Hints   []kernel.Hint
 	// MaxEvents caps the timeline entries per host, PID and kind of fact,
 	// so a log of thousands of repeated reports stays readable.
 	MaxEvents int
@@ -98,7 +100,7 @@ type Report struct {
 type HostReport struct {
 	Label string
 	Files []SourceFile
-	Locks *LockAnalysis
+	Locks *locks.Analysis
 	// Clock says how boot times were put on the wall clock, or why not.
 	Clock string
 	// InFlight are calls still running when the host's strace ended.
@@ -112,9 +114,9 @@ type JoinedTask struct {
 	Host    string
 	PID     int
 	Comm    string
-	Role    Role
+	Role    locks.Role
 	Lock    string
-	Mode    Mode
+	Mode    locks.Mode
 	WaitsIn string
 	Sources []TaskSource
 	// Story is what each source says of the task, in words.
@@ -140,7 +142,7 @@ type TimelineEntry struct {
 // HostHint is a hint matched on one host.
 type HostHint struct {
 	Host string
-	HintMatch
+	locks.HintMatch
 }
 
 // BuildReport joins the hosts' sources into a Report.
@@ -172,8 +174,8 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 	for _, h := range hosts {
 		hr := HostReport{Label: h.Label, Files: h.Files}
 		if len(h.Tasks) > 0 || len(h.Blockers) > 0 {
-			hr.Locks = InferLocks(h.Tasks, h.Blockers)
-			for _, m := range MatchHints(hr.Locks, opts.Hints) {
+			hr.Locks = locks.Infer(h.Tasks, h.Blockers)
+			for _, m := range locks.MatchHints(hr.Locks, opts.Hints) {
 				r.Hints = append(r.Hints, HostHint{Host: h.Label, HintMatch: m})
 			}
 		}
@@ -213,7 +215,7 @@ func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
 	get := func(pid int, comm string) *JoinedTask {
 		t := byPID[pid]
 		if t == nil {
-			t = &JoinedTask{Host: h.Label, PID: pid, Role: Other}
+			t = &JoinedTask{Host: h.Label, PID: pid, Role: locks.Other}
 			byPID[pid] = t
 			order = append(order, pid)
 		}
@@ -227,9 +229,9 @@ func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
 			t := get(tr.PID, tr.Comm)
 			t.Role, t.Lock, t.Mode, t.WaitsIn = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn
 			switch tr.Role {
-			case Holder:
+			case locks.Holder:
 				t.Story = append(t.Story, fmt.Sprintf("holds %s (%s), sleeping in %s", lockName(hr.Locks, tr.Lock), modeWord(tr.Mode), tr.WaitsIn))
-			case Waiter:
+			case locks.Waiter:
 				site := tr.Site
 				if site == "" {
 					site = tr.WaitsIn
@@ -282,7 +284,7 @@ func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
 				t.Story = append(t.Story, fmt.Sprintf("seen in the crash transcript (%s)", s.first))
 			}
 		}
-		if kinds["dmesg"] == nil && t.Role != Other && slices.ContainsFunc(h.Tasks, func(tk Task) bool { return tk.Kind == "dmesg" }) {
+		if kinds["dmesg"] == nil && t.Role != locks.Other && slices.ContainsFunc(h.Tasks, func(tk locks.Task) bool { return tk.Kind == "dmesg" }) {
 			t.Story = append(t.Story, "absent from the hung-task reports")
 		}
 	}
@@ -313,11 +315,11 @@ func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
 	return out
 }
 
-func roleRank(r Role) int {
+func roleRank(r locks.Role) int {
 	switch r {
-	case Holder:
+	case locks.Holder:
 		return 0
-	case Waiter:
+	case locks.Waiter:
 		return 1
 	}
 	return 2
@@ -330,7 +332,7 @@ func appendSource(ss []TaskSource, s TaskSource) []TaskSource {
 	return append(ss, s)
 }
 
-func lockName(la *LockAnalysis, id string) string {
+func lockName(la *locks.Analysis, id string) string {
 	for _, l := range la.Locks {
 		if l.ID == id {
 			name := l.Kind
@@ -349,8 +351,8 @@ func lockName(la *LockAnalysis, id string) string {
 	return id
 }
 
-func modeWord(m Mode) string {
-	if m == ModeUnknown {
+func modeWord(m locks.Mode) string {
+	if m == locks.ModeUnknown {
 		return "unknown"
 	}
 	return string(m)

@@ -6,13 +6,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 )
 
 // Locks writes a lock analysis in format f. The JSON form is the
-// correlate.LockAnalysis document itself ("lagtrace.locks/v1",
+// locks.Analysis document itself ("lagtrace.locks/v1",
 // docs/locks-json.md).
-func Locks(w io.Writer, a *correlate.LockAnalysis, f Format, o Options) error {
+func Locks(w io.Writer, a *locks.Analysis, f Format, o Options) error {
 	switch f {
 	case JSON:
 		return writeJSON(w, a)
@@ -27,7 +27,7 @@ func Locks(w io.Writer, a *correlate.LockAnalysis, f Format, o Options) error {
 
 // LocksSummary is one paragraph saying who holds what and who waits; esc
 // sanitizes every input-derived string for the sink.
-func LocksSummary(a *correlate.LockAnalysis, esc func(string) string) string {
+func LocksSummary(a *locks.Analysis, esc func(string) string) string {
 	if len(a.Locks) == 0 {
 		return fmt.Sprintf("No task in the %d seen sleeps on a lock the stacks show.", len(a.Tasks))
 	}
@@ -38,7 +38,7 @@ func LocksSummary(a *correlate.LockAnalysis, esc func(string) string) string {
 	return strings.Join(parts, " ")
 }
 
-func lockSentence(a *correlate.LockAnalysis, l correlate.Lock, esc func(string) string) string {
+func lockSentence(a *locks.Analysis, l locks.Lock, esc func(string) string) string {
 	what := "the lock taken in " + esc(l.Site)
 	if l.Kind != "" {
 		what = "the " + esc(l.Kind) + " taken in " + esc(l.Site)
@@ -56,7 +56,7 @@ func lockSentence(a *correlate.LockAnalysis, l correlate.Lock, esc func(string) 
 			hs = append(hs, taskName(a, pid, esc))
 		}
 		holder = strings.Join(hs, " and ") + " holds " + what
-		if l.HolderMode != correlate.ModeUnknown {
+		if l.HolderMode != locks.ModeUnknown {
 			holder += " for " + string(l.HolderMode)
 		}
 		if t, ok := findTask(a, l.Holders[0]); ok && t.WaitsIn != "" {
@@ -66,7 +66,7 @@ func lockSentence(a *correlate.LockAnalysis, l correlate.Lock, esc func(string) 
 	var gs []string
 	for _, g := range l.Groups {
 		mode := ""
-		if g.Mode != correlate.ModeUnknown {
+		if g.Mode != locks.ModeUnknown {
 			mode = " to " + string(g.Mode)
 		}
 		if g.Count == 1 {
@@ -82,16 +82,16 @@ func lockSentence(a *correlate.LockAnalysis, l correlate.Lock, esc func(string) 
 	return fmt.Sprintf("%s: %s (%s).", l.ID, s, l.Confidence)
 }
 
-func findTask(a *correlate.LockAnalysis, pid int) (correlate.TaskRole, bool) {
+func findTask(a *locks.Analysis, pid int) (locks.TaskRole, bool) {
 	for _, t := range a.Tasks {
 		if t.PID == pid {
 			return t, true
 		}
 	}
-	return correlate.TaskRole{}, false
+	return locks.TaskRole{}, false
 }
 
-func taskName(a *correlate.LockAnalysis, pid int, esc func(string) string) string {
+func taskName(a *locks.Analysis, pid int, esc func(string) string) string {
 	if t, ok := findTask(a, pid); ok && t.Comm != "" {
 		return esc(t.Comm) + ":" + strconv.Itoa(pid)
 	}
@@ -102,7 +102,7 @@ var lockHeaders = []string{"role", "pid", "comm", "mode", "waits in", "site", "s
 
 // lockRows lists a lock's holders one per row, then its waiters one row
 // per group of identical stacks.
-func lockRows(a *correlate.LockAnalysis, l correlate.Lock, esc, codeSpan func(string) string) [][]string {
+func lockRows(a *locks.Analysis, l locks.Lock, esc, codeSpan func(string) string) [][]string {
 	code := func(s string) string {
 		if s == "" {
 			return ""
@@ -153,7 +153,7 @@ func pidList(pids []int, limit int) string {
 	return b.String()
 }
 
-func lockTitle(l correlate.Lock, esc func(string) string) string {
+func lockTitle(l locks.Lock, esc func(string) string) string {
 	parts := []string{l.ID, "site " + esc(l.Site)}
 	if l.Kind != "" {
 		parts = append(parts, esc(l.Kind))
@@ -167,17 +167,17 @@ func lockTitle(l correlate.Lock, esc func(string) string) string {
 	return strings.Join(parts, " · ")
 }
 
-func otherTasks(a *correlate.LockAnalysis) []correlate.TaskRole {
-	var out []correlate.TaskRole
+func otherTasks(a *locks.Analysis) []locks.TaskRole {
+	var out []locks.TaskRole
 	for _, t := range a.Tasks {
-		if t.Role == correlate.Other {
+		if t.Role == locks.Other {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-func locksText(a *correlate.LockAnalysis, s *styles) string {
+func locksText(a *locks.Analysis, s *styles) string {
 	var b strings.Builder
 	b.WriteString(s.paragraph("lagtrace locks", LocksSummary(a, Terminal)) + "\n")
 	for _, l := range a.Locks {
@@ -214,7 +214,7 @@ func orDash(s string) string {
 	return s
 }
 
-func locksMarkdown(a *correlate.LockAnalysis) string {
+func locksMarkdown(a *locks.Analysis) string {
 	var b strings.Builder
 	b.WriteString("## Locks: who holds, who waits\n\n")
 	b.WriteString(LocksSummary(a, MarkdownCell) + "\n\n")

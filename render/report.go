@@ -8,19 +8,20 @@ import (
 	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 )
 
 // ReportDoc is the JSON form of a report ("lagtrace.report/v1",
 // docs/report-json.md): one object with everything the other formats show.
 type ReportDoc struct {
-	Schema   string                             `json:"schema"`
-	Hosts    []ReportHost                       `json:"hosts"`
-	Compare  *CompareDoc                        `json:"compare"`
-	Locks    map[string]*correlate.LockAnalysis `json:"locks"`
-	Tasks    []ReportTask                       `json:"tasks"`
-	Timeline []ReportEvent                      `json:"timeline"`
-	Verdict  ReportVerdict                      `json:"verdict"`
-	Warnings []string                           `json:"warnings"`
+	Schema   string                     `json:"schema"`
+	Hosts    []ReportHost               `json:"hosts"`
+	Compare  *CompareDoc                `json:"compare"`
+	Locks    map[string]*locks.Analysis `json:"locks"`
+	Tasks    []ReportTask               `json:"tasks"`
+	Timeline []ReportEvent              `json:"timeline"`
+	Verdict  ReportVerdict              `json:"verdict"`
+	Warnings []string                   `json:"warnings"`
 }
 
 // ReportHost is one host and its files.
@@ -48,9 +49,9 @@ type ReportTask struct {
 	Host    string                 `json:"host"`
 	PID     int                    `json:"pid"`
 	Comm    string                 `json:"comm"`
-	Role    correlate.Role         `json:"role"`
+	Role    locks.Role             `json:"role"`
 	Lock    string                 `json:"lock,omitempty"`
-	Mode    correlate.Mode         `json:"mode,omitempty"`
+	Mode    locks.Mode             `json:"mode,omitempty"`
 	WaitsIn string                 `json:"waits_in,omitempty"`
 	Sources []correlate.TaskSource `json:"sources"`
 	Story   []string               `json:"story"`
@@ -96,7 +97,7 @@ type ReportOptions struct {
 // NewReportDoc converts a report to its JSON form.
 func NewReportDoc(r *correlate.Report) ReportDoc {
 	d := ReportDoc{
-		Schema: correlate.ReportSchema, Hosts: []ReportHost{}, Locks: map[string]*correlate.LockAnalysis{},
+		Schema: correlate.ReportSchema, Hosts: []ReportHost{}, Locks: map[string]*locks.Analysis{},
 		Tasks: []ReportTask{}, Timeline: []ReportEvent{}, Warnings: append([]string{}, r.Warnings...),
 		Verdict: ReportVerdict{Text: r.Verdict, Hints: []ReportHint{}},
 	}
@@ -157,7 +158,7 @@ func fileList(files []correlate.SourceFile, esc func(string) string) string {
 }
 
 func roleText(t correlate.JoinedTask) string {
-	if t.Mode != correlate.ModeUnknown && t.Role != correlate.Other {
+	if t.Mode != locks.ModeUnknown && t.Role != locks.Other {
 		return string(t.Role) + " (" + string(t.Mode) + ")"
 	}
 	return string(t.Role)
@@ -179,7 +180,7 @@ func sourceList(ss []correlate.TaskSource, esc func(string) string, limit int) s
 // call: a stack snapshot of a whole system has hundreds of those.
 func interestingTasks(r *correlate.Report) (shown []correlate.JoinedTask, hidden int) {
 	for _, t := range r.Tasks {
-		if t.Role != correlate.Other || slicesHasKind(t.Sources, "strace") {
+		if t.Role != locks.Other || slicesHasKind(t.Sources, "strace") {
 			shown = append(shown, t)
 		} else {
 			hidden++
@@ -262,7 +263,7 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 
 	b.WriteString("## Evidence\n\n")
 	for _, t := range r.Tasks {
-		if len(t.Story) == 0 || t.Role == correlate.Other && !slicesHasKind(t.Sources, "strace") {
+		if len(t.Story) == 0 || t.Role == locks.Other && !slicesHasKind(t.Sources, "strace") {
 			continue
 		}
 		fmt.Fprintf(&b, "- %s %d (%s): %s. Sources: %s.\n", MarkdownCell(t.Host), t.PID, MarkdownCell(t.Comm),

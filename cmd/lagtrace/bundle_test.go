@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 	"github.com/lagtrace/lagtrace/render"
 )
 
@@ -41,7 +41,7 @@ func TestSosreportEndToEnd(t *testing.T) {
 					t.Errorf("stderr does not say %s was read:\n%s", r, stderr)
 				}
 			}
-			var la correlate.LockAnalysis
+			var la locks.Analysis
 			if err := json.Unmarshal([]byte(out), &la); err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/kernel"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
@@ -54,8 +56,8 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 
 // lockInputs gathers what the parsers found, across files.
 type lockInputs struct {
-	tasks    []correlate.Task
-	blockers []correlate.Blocker
+	tasks    []locks.Task
+	blockers []locks.Blocker
 	// events date the observations for a report's timeline.
 	events []correlate.TimedEvent
 	// anchor puts kernel boot times on the wall clock, from log lines that
@@ -91,7 +93,7 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 			return err
 		}
 	}
-	a := correlate.InferLocks(in.tasks, in.blockers)
+	a := locks.Infer(in.tasks, in.blockers)
 	var red *redactor
 	if o.redact {
 		red = newRedactor()
@@ -148,7 +150,7 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
 	for pr.Next() {
 		s := pr.Sample()
-		t := correlate.Task{
+		t := locks.Task{
 			PID: s.PID, Comm: s.Comm, State: s.State, Kind: string(detect.ProcStack),
 			Source: name + ":" + strconv.Itoa(s.Line),
 		}
@@ -162,7 +164,7 @@ func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInput
 		in.tasks = append(in.tasks, t)
 		if s.HasTime && len(s.Frames) > 0 {
 			in.events = append(in.events, correlate.TimedEvent{Clock: correlate.Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
-				What: "stack sample: in " + correlate.FuncName(s.Frames[0].Func), Source: t.Source})
+				What: "stack sample: in " + kernel.FuncName(s.Frames[0].Func), Source: t.Source})
 		}
 	}
 	if err := pr.Err(); err != nil {
@@ -185,7 +187,7 @@ func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) e
 		switch rec.Kind {
 		case dmesg.KindTask:
 			t := rec.Task
-			ct := correlate.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Hung: t.Hung, Source: src}
+			ct := locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Hung: t.Hung, Source: src}
 			for _, f := range t.Frames {
 				if !f.Unreliable {
 					ct.Frames = append(ct.Frames, f.Func)
@@ -194,7 +196,7 @@ func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) e
 			in.tasks = append(in.tasks, ct)
 		case dmesg.KindBlocker:
 			b := rec.Blocker
-			cb := correlate.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
+			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
 			if b.OwnerFound {
 				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
 			}
@@ -212,14 +214,14 @@ func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) e
 }
 
 // roleMode maps the kernel's rw-semaphore roles to lock modes.
-func roleMode(role string) correlate.Mode {
+func roleMode(role string) locks.Mode {
 	switch role {
 	case "reader":
-		return correlate.ModeRead
+		return locks.ModeRead
 	case "writer":
-		return correlate.ModeWrite
+		return locks.ModeWrite
 	}
-	return correlate.ModeUnknown
+	return locks.ModeUnknown
 }
 
 // readCrash keeps a transcript's records (transcripts are pasted notes,
@@ -248,7 +250,7 @@ func (e *env) readCrash(name string, r io.Reader, strict bool, in *lockInputs) e
 		if !ok {
 			continue
 		}
-		t := correlate.Task{
+		t := locks.Task{
 			PID: bt.PID, Comm: bt.Comm, State: state[bt.PID], Kind: string(detect.Crash),
 			Source: name + ":" + strconv.Itoa(bt.Line),
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/locks"
 )
 
 const (
@@ -50,7 +50,7 @@ func TestLocks618Roles(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%v: exit %d: %s", files, code, stderr)
 		}
-		var a correlate.LockAnalysis
+		var a locks.Analysis
 		if err := json.Unmarshal([]byte(out), &a); err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestLocks618Roles(t *testing.T) {
 		if diff := cmp.Diff(want, got{l.Holders, l.Waiters}); diff != "" {
 			t.Errorf("%v: lock (-want +got):\n%s", files, diff)
 		}
-		if files[0] == locks618Dmesg && l.Confidence != correlate.Confirmed {
+		if files[0] == locks618Dmesg && l.Confidence != locks.Confirmed {
 			t.Errorf("with blocker lines: confidence %s, want confirmed", l.Confidence)
 		}
 	}
@@ -76,7 +76,7 @@ func TestLocksSeedDmesgAlone(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var a correlate.LockAnalysis
+	var a locks.Analysis
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestLocksSeed(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var a correlate.LockAnalysis
+	var a locks.Analysis
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatal(err)
 	}
@@ -160,19 +160,19 @@ func TestLocksSeed(t *testing.T) {
 		Site       string
 		Object     string
 		Holders    []int
-		HolderMode correlate.Mode
+		HolderMode locks.Mode
 		Waiters    int
-		Confidence correlate.Confidence
+		Confidence locks.Confidence
 	}
-	want := got{"iterate_dir", "0xffff91fca5985500", []int{3748012}, correlate.ModeWrite, 19, correlate.Confirmed}
+	want := got{"iterate_dir", "0xffff91fca5985500", []int{3748012}, locks.ModeWrite, 19, locks.Confirmed}
 	if diff := cmp.Diff(want, got{l.Site, l.Object, l.Holders, l.HolderMode, len(l.Waiters), l.Confidence}); diff != "" {
 		t.Errorf("lock (-want +got):\n%s", diff)
 	}
-	modes := map[int]correlate.Mode{}
+	modes := map[int]locks.Mode{}
 	for _, tr := range a.Tasks {
 		modes[tr.PID] = tr.Mode
 	}
-	if modes[3621271] != correlate.ModeRead || modes[3632440] != correlate.ModeWrite {
+	if modes[3621271] != locks.ModeRead || modes[3632440] != locks.ModeWrite {
 		t.Errorf("modes: 3621271 %q, 3632440 %q", modes[3621271], modes[3632440])
 	}
 	if !strings.Contains(strings.Join(a.Notes, "\n"), "dmesg reports only 3621271 as hung") {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
@@ -111,7 +112,7 @@ func (e *env) runReport(o reportOptions, args []string) error {
 			h.Anchor = &a
 		}
 	}
-	rep, err := correlate.BuildReport(hosts, correlate.ReportOptions{Compare: co, Hints: correlate.Hints})
+	rep, err := correlate.BuildReport(hosts, correlate.ReportOptions{Compare: co, Hints: kernel.Hints})
 	if err != nil {
 		return err
 	}

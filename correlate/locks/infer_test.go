@@ -1,4 +1,4 @@
-package correlate
+package locks
 
 import (
 	"encoding/json"
@@ -96,11 +96,11 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestInferLocksSeed(t *testing.T) {
+func TestInferSeed(t *testing.T) {
 	tasks := seedCrashTasks()
 	// The hung-task report saw only the read waiter.
 	tasks = append(tasks, Task{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "dmesg.txt:1", Frames: seedDmesgReader})
-	a := InferLocks(tasks, nil)
+	a := Infer(tasks, nil)
 	if len(a.Locks) != 1 {
 		t.Fatalf("got %d locks, want 1: %+v", len(a.Locks), a.Locks)
 	}
@@ -135,8 +135,8 @@ func TestInferLocksSeed(t *testing.T) {
 	}
 }
 
-func TestInferLocksDmesgOnly(t *testing.T) {
-	a := InferLocks([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "d:4", Frames: seedDmesgReader}}, nil)
+func TestInferDmesgOnly(t *testing.T) {
+	a := Infer([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "d:4", Frames: seedDmesgReader}}, nil)
 	if len(a.Locks) != 1 || len(a.Locks[0].Holders) != 0 || a.Locks[0].Confidence != Weak {
 		t.Fatalf("locks: %+v", a.Locks)
 	}
@@ -145,7 +145,7 @@ func TestInferLocksDmesgOnly(t *testing.T) {
 	}
 }
 
-func TestInferLocksBlocker(t *testing.T) {
+func TestInferBlocker(t *testing.T) {
 	tasks := []Task{
 		{PID: 11, Comm: "kworker/0:1", Kind: "dmesg", Source: "d:1", Frames: []string{"__schedule+0x3f8/0xda8",
 			"schedule+0x3c/0x120", "schedule_preempt_disabled+0x2c/0x58", "__mutex_lock.constprop.0+0x4d0/0xab8",
@@ -155,7 +155,7 @@ func TestInferLocksBlocker(t *testing.T) {
 			"down_write+0x98/0xb0", "led_trigger_register+0x134/0x1c0"}},
 	}
 	blockers := []Blocker{{PID: 11, Comm: "kworker/0:1", Lock: "mutex", OwnerPID: 615, OwnerComm: "dhcpcd", Source: "d:19"}}
-	a := InferLocks(tasks, blockers)
+	a := Infer(tasks, blockers)
 	var mutexLock *Lock
 	for i := range a.Locks {
 		if a.Locks[i].Site == "rtnl_lock" {
@@ -177,8 +177,8 @@ func TestInferLocksBlocker(t *testing.T) {
 	}
 }
 
-func TestInferLocksJSONShape(t *testing.T) {
-	a := InferLocks(seedCrashTasks(), nil)
+func TestInferJSONShape(t *testing.T) {
+	a := Infer(seedCrashTasks(), nil)
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestInferLocksJSONShape(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["schema"] != LocksSchema {
+	if m["schema"] != Schema {
 		t.Errorf("schema %v", m["schema"])
 	}
 	for _, k := range []string{"tasks", "locks", "notes"} {
@@ -197,28 +197,11 @@ func TestInferLocksJSONShape(t *testing.T) {
 	}
 }
 
-func TestFuncName(t *testing.T) {
-	for in, want := range map[string]string{
-		"iterate_dir+0x86/0x2a0":                       "iterate_dir",
-		"[<0>] iterate_dir+0x86/0x2a0":                 "iterate_dir",
-		"__mutex_lock.constprop.0+0x4d0/0xab8":         "__mutex_lock",
-		"rpc_wait_bit_killable+0x24/0x40 [sunrpc]":     "rpc_wait_bit_killable",
-		"? down_write+0x13/0x30":                       "down_write",
-		"jbd2_log_wait_commit.cold":                    "jbd2_log_wait_commit",
-		"[<ffffffffa04f69b4>] rpc_wait_bit_killable+0": "rpc_wait_bit_killable",
-		"": "",
-	} {
-		if got := FuncName(in); got != want {
-			t.Errorf("FuncName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A time-stamped capture that runs past the release: in the first snapshot
 // touch holds the directory and two ls wait; in the second the ls tasks
 // list it under the shared lock while FUSE answers slowly. The pile-up is
 // the first snapshot, and its roles are the ones reported.
-func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
+func TestInferPrefersWorstSnapshot(t *testing.T) {
 	fuseReaddir := []string{"request_wait_answer+0x112/0x210", "__fuse_simple_request+0x120/0x330",
 		"fuse_readdir_uncached+0x1c3/0x7d0", "fuse_readdir+0x146/0x1b0", "iterate_dir+0xa3/0x2a0",
 		"__x64_sys_getdents64+0x76/0x110", "do_syscall_64+0x71/0x280"}
@@ -233,7 +216,7 @@ func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
 		{PID: 2, Comm: "ls", Kind: "procstack", Source: "s:4", Snapshot: "t2", Frames: fuseReaddir},
 		{PID: 3, Comm: "ls", Kind: "procstack", Source: "s:5", Snapshot: "t2", Frames: fuseReaddir},
 	}
-	la := InferLocks(tasks, nil)
+	la := Infer(tasks, nil)
 	got := map[int]Role{}
 	for _, tr := range la.Tasks {
 		got[tr.PID] = tr.Role
@@ -250,7 +233,7 @@ func TestInferLocksPrefersWorstSnapshot(t *testing.T) {
 // abbreviated section) still places it: an open file of the locked
 // directory is a getdents64 at iterate_dir, waiting for write as the full
 // stack at that site shows; a dentry proves nothing about the site.
-func TestInferLocksFilpOnlyWaiter(t *testing.T) {
+func TestInferFilpOnlyWaiter(t *testing.T) {
 	const inode = "0xffff91fca5985500"
 	tasks := []Task{
 		{PID: 3748012, Comm: "rsync", Kind: "crash", Source: "c:73", Frames: seedHolder, Object: inode, ObjectVia: "filp"},
@@ -258,7 +241,7 @@ func TestInferLocksFilpOnlyWaiter(t *testing.T) {
 		{PID: 3678549, Comm: "rsync", Kind: "crash", Source: "c:140", Object: inode, ObjectVia: "filp"},
 		{PID: 3690262, Comm: "rsync", Kind: "crash", Source: "c:146", Object: inode, ObjectVia: "dentry"},
 	}
-	la := InferLocks(tasks, nil)
+	la := Infer(tasks, nil)
 	type got struct {
 		Role Role
 		Mode Mode

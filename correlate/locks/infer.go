@@ -1,4 +1,4 @@
-package correlate
+package locks
 
 import (
 	"cmp"
@@ -6,14 +6,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lagtrace/lagtrace/correlate/kernel"
 )
 
-// LocksSchema versions the JSON form of LockAnalysis (docs/locks-json.md).
-const LocksSchema = "lagtrace.locks/v1"
+// Schema versions the JSON form of Analysis (docs/locks-json.md).
+const Schema = "lagtrace.locks/v1"
 
 // Task is one observation of a task's kernel stack, from one source: a
 // hung-task report, a /proc/PID/stack snapshot or a crash bt. The same PID
-// may be observed many times; InferLocks joins the observations.
+// may be observed many times; Infer joins the observations.
 type Task struct {
 	PID  int
 	Comm string
@@ -23,7 +25,7 @@ type Task struct {
 	Source string
 	// Kind is the source's kind: "dmesg", "procstack" or "crash". A dmesg
 	// observation is a hung-task report, which kernels never write for
-	// killable sleepers; InferLocks says so when it matters.
+	// killable sleepers; Infer says so when it matters.
 	Kind string
 	// Hung marks a hung-task report, as opposed to a task a log printed
 	// for another reason (the owner dumped after a blocker line, SysRq-w).
@@ -101,9 +103,9 @@ const (
 	Weak Confidence = "weak"
 )
 
-// LockAnalysis is what InferLocks finds; it is also the JSON document
+// Analysis is what Infer finds; it is also the JSON document
 // "lagtrace.locks/v1" (docs/locks-json.md), so its field order is stable.
-type LockAnalysis struct {
+type Analysis struct {
 	Schema string `json:"schema"`
 	// Tasks has one entry per PID: holders first, then waiters, then
 	// others, each by PID.
@@ -195,8 +197,8 @@ func classify(t *Task) observation {
 		if strings.HasPrefix(strings.TrimSpace(f), "?") {
 			continue
 		}
-		if fn := FuncName(f); fn != "" {
-			if w, ok := lookupWait(fn); ok && w.class == sched {
+		if fn := kernel.FuncName(f); fn != "" {
+			if w, ok := kernel.Wait(fn); ok && w.Class == kernel.Sched {
 				continue
 			}
 			fns = append(fns, fn)
@@ -209,27 +211,27 @@ func classify(t *Task) observation {
 	o.waitsIn = fns[0]
 	// Lock frames at the top: the task is queued on a lock.
 	j := 0
-	var entry, slow waitPoint
+	var entry, slow kernel.WaitPoint
 	for ; j < len(fns); j++ {
-		w, ok := lookupWait(fns[j])
-		if !ok || (w.class != slowPath && w.class != lockCall) {
+		w, ok := kernel.Wait(fns[j])
+		if !ok || (w.Class != kernel.SlowPath && w.Class != kernel.LockCall) {
 			break
 		}
-		if w.killable {
+		if w.Killable {
 			o.killable = true
 		}
-		if w.class == lockCall {
+		if w.Class == kernel.LockCall {
 			entry = w
-		} else if slow.fn == "" {
+		} else if slow.Fn == "" {
 			slow = w
 		}
-		o.lockType = w.lock
+		o.lockType = w.Lock
 	}
 	if j > 0 {
 		o.role = Waiter
-		o.mode = entry.mode
+		o.mode = entry.Mode
 		if o.mode == ModeUnknown {
-			o.mode = slow.mode
+			o.mode = slow.Mode
 		}
 		frames := strings.Join(fns[:j], " ← ")
 		if j == len(fns) {
@@ -237,43 +239,43 @@ func classify(t *Task) observation {
 			o.why = fmt.Sprintf("sleeps in %s with no caller shown", frames)
 			return o
 		}
-		if s, ok := lookupSite(fns[j]); ok {
-			o.site, o.kind = s.fn, s.object
-			if s.mode != ModeUnknown && o.mode == ModeUnknown {
-				o.mode = s.mode
+		if s, ok := kernel.Site(fns[j]); ok {
+			o.site, o.kind = s.Fn, s.Object
+			if s.Mode != ModeUnknown && o.mode == ModeUnknown {
+				o.mode = s.Mode
 			}
-			o.why = fmt.Sprintf("%s directly under %s: queued on the lock %s takes", frames, s.fn, s.fn)
+			o.why = fmt.Sprintf("%s directly under %s: queued on the lock %s takes", frames, s.Fn, s.Fn)
 		} else {
 			o.site = fns[j]
 			o.why = fmt.Sprintf("%s called from %s", frames, fns[j])
 		}
 		for _, fn := range fns[j+1:] {
-			if s, ok := lookupSite(fn); ok && !s.waitOnly && s.object != "" {
-				o.holds = append(o.holds, s.fn)
+			if s, ok := kernel.Site(fn); ok && !s.WaitOnly && s.Object != "" {
+				o.holds = append(o.holds, s.Fn)
 			}
 		}
 		return o
 	}
 	// Recent kernels' /proc/PID/stack leaves out __sched functions, so a
 	// waiter's stack can begin at the site itself.
-	if s, ok := lookupSite(fns[0]); ok {
+	if s, ok := kernel.Site(fns[0]); ok {
 		o.role = Waiter
-		o.site, o.kind, o.mode, o.killable = s.fn, s.object, s.mode, s.killable
-		o.why = fmt.Sprintf("stack begins at %s (recent kernels, or the person who saved it, leave out the wait functions above it): it sleeps taking the lock", s.fn)
+		o.site, o.kind, o.mode, o.killable = s.Fn, s.Object, s.Mode, s.Killable
+		o.why = fmt.Sprintf("stack begins at %s (recent kernels, or the person who saved it, leave out the wait functions above it): it sleeps taking the lock", s.Fn)
 		return o
 	}
-	if w, ok := lookupWait(fns[0]); ok && w.killable {
+	if w, ok := kernel.Wait(fns[0]); ok && w.Killable {
 		o.killable = true
 	}
 	for i := 1; i < len(fns); i++ {
-		s, ok := lookupSite(fns[i])
-		if !ok || (s.waitOnly && !slices.Contains(heldCallees, fns[i-1])) {
+		s, ok := kernel.Site(fns[i])
+		if !ok || (s.WaitOnly && !kernel.HeldCallee(fns[i-1])) {
 			continue
 		}
 		o.role = Holder
-		o.site, o.kind, o.mode = s.fn, s.object, s.mode
+		o.site, o.kind, o.mode = s.Fn, s.Object, s.Mode
 		o.why = fmt.Sprintf("passed %s and sleeps deeper in %s (%s), not in a lock's slow path",
-			s.fn, fns[0], strings.Join(fns[:i], " ← "))
+			s.Fn, fns[0], strings.Join(fns[:i], " ← "))
 		return o
 	}
 	return o
@@ -311,11 +313,11 @@ type taskAcc struct {
 	mode        Mode
 }
 
-// InferLocks joins the observations by PID, classifies each task as holder,
+// Infer joins the observations by PID, classifies each task as holder,
 // waiter or other, and gathers them per lock. Blocker lines override the
 // inference: the owner they name is a confirmed holder. It never names a
 // holder without a stack or a kernel line to show for it.
-func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
+func Infer(tasks []Task, blockers []Blocker) *Analysis {
 	byPID := map[int]*taskAcc{}
 	var order []*taskAcc
 	get := func(pid int, comm string) *taskAcc {
@@ -434,10 +436,10 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 	}
 	for _, ta := range order {
 		o := ta.primary
-		if o.role == Other && len(o.stack) == 0 && ta.object != "" && len(proven[dirLock]) > 0 && slices.Contains(proven[dirLock], ta.object) {
+		if o.role == Other && len(o.stack) == 0 && ta.object != "" && len(proven[kernel.DirLock]) > 0 && slices.Contains(proven[kernel.DirLock], ta.object) {
 			// No stack in any source, but a source proves the task works
 			// on a locked inode (crash notes often list only the filp).
-			o = observation{task: o.task, role: Waiter, kind: dirLock, waitsIn: "(stack not shown)",
+			o = observation{task: o.task, role: Waiter, kind: kernel.DirLock, waitsIn: "(stack not shown)",
 				why: "no stack in the sources, but it works on the same inode"}
 			if ta.objectVia == "filp" {
 				// An open file of a directory on a sleeping task's stack
@@ -475,15 +477,15 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 			continue
 		}
 		for _, w := range la.waiters {
-			s, ok := lookupSite(w.primary.site)
-			if !ok || !s.modeByObject || w.mode != ModeUnknown || w.object != la.key.object {
+			s, ok := kernel.Site(w.primary.site)
+			if !ok || !s.ModeByObject || w.mode != ModeUnknown || w.object != la.key.object {
 				continue
 			}
 			for _, x := range la.waiters {
-				if x.primary.site == s.fn && x.mode != ModeUnknown && x.object == la.key.object {
+				if x.primary.site == s.Fn && x.mode != ModeUnknown && x.object == la.key.object {
 					w.mode = x.mode
 					w.primary.mode = x.mode
-					w.primary.why += fmt.Sprintf("; mode %s as %d's at %s on the same inode (%s chooses the mode by the directory's file operations)", x.mode, x.pid, s.fn, s.fn)
+					w.primary.why += fmt.Sprintf("; mode %s as %d's at %s on the same inode (%s chooses the mode by the directory's file operations)", x.mode, x.pid, s.Fn, s.Fn)
 					break
 				}
 			}
@@ -529,7 +531,7 @@ func InferLocks(tasks []Task, blockers []Blocker) *LockAnalysis {
 		la.holders = append(la.holders, h)
 	}
 
-	a := &LockAnalysis{Schema: LocksSchema, Tasks: []TaskRole{}, Locks: []Lock{}}
+	a := &Analysis{Schema: Schema, Tasks: []TaskRole{}, Locks: []Lock{}}
 	slices.SortStableFunc(lockOrder, func(x, y *lockAcc) int {
 		if c := cmp.Compare(len(y.holders)+len(y.waiters), len(x.holders)+len(x.waiters)); c != 0 {
 			return c
@@ -638,8 +640,8 @@ func holderMode(la *lockAcc) Mode {
 		if h.mode != ModeUnknown {
 			return h.mode
 		}
-		if s, ok := lookupSite(h.primary.site); ok && s.mode != ModeUnknown {
-			return s.mode
+		if s, ok := kernel.Site(h.primary.site); ok && s.Mode != ModeUnknown {
+			return s.Mode
 		}
 	}
 	for _, h := range la.holders {
@@ -852,7 +854,7 @@ func killableSummary(all []*taskAcc, dmesgSeen map[int]bool) string {
 
 func killableFrame(stack []string) string {
 	for _, fn := range stack {
-		if w, ok := lookupWait(fn); ok && w.killable {
+		if w, ok := kernel.Wait(fn); ok && w.Killable {
 			return fn
 		}
 	}

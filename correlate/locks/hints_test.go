@@ -1,9 +1,11 @@
-package correlate
+package locks
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lagtrace/lagtrace/correlate/kernel"
 )
 
 // Stacks of the real 6.18 FUSE pile-up (testdata/locks-6.18/stacks-tail.txt).
@@ -38,9 +40,9 @@ func TestMatchHints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			la := InferLocks(tt.tasks, tt.blockers)
+			la := Infer(tt.tasks, tt.blockers)
 			var got []string
-			for _, m := range MatchHints(la, Hints) {
+			for _, m := range MatchHints(la, kernel.Hints) {
 				got = append(got, m.ID)
 			}
 			if diff := cmp.Diff(tt.wantHints, got); diff != "" {
