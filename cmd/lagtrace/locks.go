@@ -4,14 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/lagtrace/lagtrace/correlate"
-	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/correlate/locks"
 	"github.com/lagtrace/lagtrace/internal/detect"
-	"github.com/lagtrace/lagtrace/parse/crash"
-	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -54,17 +50,6 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 	return cmd
 }
 
-// lockInputs gathers what the parsers found, across files.
-type lockInputs struct {
-	tasks    []locks.Task
-	blockers []locks.Blocker
-	// events date the observations for a report's timeline.
-	events []correlate.TimedEvent
-	// anchor puts kernel boot times on the wall clock, from log lines that
-	// carry both (dmesg -T, syslog, journal prefixes).
-	anchor *correlate.Anchor
-}
-
 func (e *env) runLocks(o locksOptions, args []string) error {
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
@@ -87,13 +72,13 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 	if stdin > 1 {
 		return usagef("standard input (-) can be read only once")
 	}
-	var in lockInputs
+	var h correlate.HostInput
 	for _, name := range args {
-		if err := e.readLockFile(name, forced, o.strict, &in); err != nil {
+		if err := e.readLockFile(name, forced, o.strict, &h); err != nil {
 			return err
 		}
 	}
-	a := locks.Infer(in.tasks, in.blockers)
+	a := locks.Infer(h.Tasks, h.Blockers)
 	var red *redactor
 	if o.redact {
 		red = newRedactor()
@@ -110,7 +95,7 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 var errNoStacks = errors.New("not a kernel log, /proc/PID/stack snapshot or crash transcript")
 
 // readLockFile reads every source behind one argument.
-func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, in *lockInputs) error {
+func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, h *correlate.HostInput) error {
 	srcs, done, err := e.expand(arg)
 	if err != nil {
 		return err
@@ -121,7 +106,7 @@ func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, in *lock
 		if err != nil {
 			return err
 		}
-		err = e.readLockKind(src.name, f.kind, f, strict, in)
+		err = e.readKernelSource(src, f.kind, f, strict, h)
 		f.close()
 		if err != nil {
 			return err
@@ -130,222 +115,28 @@ func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, in *lock
 	return nil
 }
 
-// readLockKind reads one file of a known kind into in.
-func (e *env) readLockKind(name string, kind detect.Kind, br io.Reader, strict bool, in *lockInputs) error {
+// readKernelSource reads one file of a known kind into h.
+func (e *env) readKernelSource(src source, kind detect.Kind, r io.Reader, strict bool, h *correlate.HostInput) error {
+	var sk correlate.Skips
+	var err error
 	switch kind {
 	case detect.ProcStack:
-		return e.readProcStack(name, br, strict, in)
+		pid := src.pid
+		if pid == 0 {
+			pid, _ = procstack.PIDFromName(src.name)
+		}
+		sk, err = h.ReadProcStack(r, src.name, pid)
 	case detect.Dmesg:
-		return e.readDmesg(name, br, strict, in)
+		sk, err = h.ReadDmesg(r, src.name)
 	case detect.Crash:
-		return e.readCrash(name, br, strict, in)
+		sk, err = h.ReadCrash(r, src.name)
 	case detect.Strace:
-		return fmt.Errorf("%s: strace output shows no kernel stacks; give it to lagtrace compare", name)
-	}
-	return fmt.Errorf("%s: %w (use --kind to force one)", name, errNoStacks)
-}
-
-func (e *env) readProcStack(name string, r io.Reader, strict bool, in *lockInputs) error {
-	pid, _ := procstack.PIDFromName(name)
-	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
-	for pr.Next() {
-		s := pr.Sample()
-		t := locks.Task{
-			PID: s.PID, Comm: s.Comm, State: s.State, Kind: string(detect.ProcStack),
-			Source: name + ":" + strconv.Itoa(s.Line),
-		}
-		for _, fr := range s.Frames {
-			t.Frames = append(t.Frames, fr.Func)
-		}
-		if s.HasTime {
-			// Samples taken in one pass of a capture loop share its stamp.
-			t.Snapshot = name + "@" + strconv.FormatInt(s.Time, 10)
-		}
-		in.tasks = append(in.tasks, t)
-		if s.HasTime && len(s.Frames) > 0 {
-			in.events = append(in.events, correlate.TimedEvent{Clock: correlate.Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
-				What: "stack sample: in " + kernel.FuncName(s.Frames[0].Func), Source: t.Source})
-		}
-	}
-	if err := pr.Err(); err != nil {
-		return err
-	}
-	sk := pr.Skipped()
-	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
-}
-
-func (e *env) readDmesg(name string, r io.Reader, strict bool, in *lockInputs) error {
-	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
-	var anchors anchorEstimate
-	for dr.Next() {
-		rec := dr.Record()
-		src := name + ":" + strconv.Itoa(rec.Line)
-		anchors.add(rec.Time)
-		if ev, ok := dmesgEvent(rec, src); ok {
-			in.events = append(in.events, ev)
-		}
-		switch rec.Kind {
-		case dmesg.KindTask:
-			t := rec.Task
-			ct := locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: string(detect.Dmesg), Hung: t.Hung, Source: src}
-			for _, f := range t.Frames {
-				if !f.Unreliable {
-					ct.Frames = append(ct.Frames, f.Func)
-				}
-			}
-			in.tasks = append(in.tasks, ct)
-		case dmesg.KindBlocker:
-			b := rec.Blocker
-			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
-			if b.OwnerFound {
-				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
-			}
-			in.blockers = append(in.blockers, cb)
-		}
-	}
-	if err := dr.Err(); err != nil {
-		return err
-	}
-	if in.anchor == nil {
-		in.anchor = anchors.anchor()
-	}
-	sk := dr.Skipped()
-	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
-}
-
-// roleMode maps the kernel's rw-semaphore roles to lock modes.
-func roleMode(role string) locks.Mode {
-	switch role {
-	case "reader":
-		return locks.ModeRead
-	case "writer":
-		return locks.ModeWrite
-	}
-	return locks.ModeUnknown
-}
-
-// readCrash keeps a transcript's records (transcripts are pasted notes,
-// small) because the inode a task works on is proven by answers that come
-// after its bt: kmem and struct file.f_inode or dentry.d_inode.
-func (e *env) readCrash(name string, r io.Reader, strict bool, in *lockInputs) error {
-	cr := crash.NewReader(r, crash.Options{Name: name})
-	var recs []crash.Record
-	state := map[int]string{}
-	comm := map[int]string{}
-	for cr.Next() {
-		rec := cr.Record()
-		recs = append(recs, rec)
-		if ps, ok := rec.(*crash.PS); ok {
-			for _, row := range ps.Rows {
-				state[row.PID], comm[row.PID] = row.State, row.Comm
-			}
-		}
-	}
-	if err := cr.Err(); err != nil {
-		return err
-	}
-	inodes := crash.Inodes(recs)
-	for _, rec := range recs {
-		bt, ok := rec.(*crash.Backtrace)
-		if !ok {
-			continue
-		}
-		t := locks.Task{
-			PID: bt.PID, Comm: bt.Comm, State: state[bt.PID], Kind: string(detect.Crash),
-			Source: name + ":" + strconv.Itoa(bt.Line),
-		}
-		if t.Comm == "" {
-			t.Comm = comm[bt.PID]
-		}
-		for _, f := range bt.Frames {
-			if f.Num >= 0 && f.Func != "" {
-				t.Frames = append(t.Frames, f.Func)
-			}
-		}
-		if bt.PID == 0 && len(t.Frames) == 0 {
-			continue
-		}
-		if ins := inodes[bt.PID]; len(ins) > 0 {
-			t.Object = "0x" + ins[0].Addr
-			if len(ins[0].Evidence) > 0 {
-				t.ObjectVia = ins[0].Evidence[0].Cache
-			}
-		}
-		in.tasks = append(in.tasks, t)
-	}
-	sk := cr.Skipped()
-	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
-}
-
-// dmesgEvent dates a record for the timeline: on the boot clock when the
-// line has the kernel's stamp, else on the wall clock of its prefix.
-func dmesgEvent(rec *dmesg.Record, src string) (correlate.TimedEvent, bool) {
-	ev := correlate.TimedEvent{Source: src}
-	switch {
-	case rec.Time.HasMono:
-		ev.Clock, ev.Time = correlate.Boot, rec.Time.Mono.Seconds()
-	case rec.Time.WallKind != dmesg.NoWall:
-		ev.Clock, ev.Time = correlate.Wall, float64(rec.Time.Wall.UnixNano())/1e9
+		return fmt.Errorf("%s: strace output shows no kernel stacks; give it to lagtrace compare", src.name)
 	default:
-		return ev, false
+		return fmt.Errorf("%s: %w (use --kind to force one)", src.name, errNoStacks)
 	}
-	switch rec.Kind {
-	case dmesg.KindTask:
-		if !rec.Task.Hung {
-			return ev, false
-		}
-		ev.PID, ev.Comm = rec.Task.PID, rec.Task.Comm
-		ev.What = fmt.Sprintf("hung-task report: %s blocked for more than %d s", rec.Task.Comm, rec.Task.BlockedFor)
-	case dmesg.KindBlocker:
-		b := rec.Blocker
-		ev.PID, ev.Comm = b.PID, b.Comm
-		if b.OwnerFound {
-			ev.What = fmt.Sprintf("blocker: %s waits on a %s likely owned by %s:%d", b.Comm, b.Lock, b.OwnerComm, b.OwnerPID)
-		} else {
-			ev.What = fmt.Sprintf("blocker: %s waits on a %s whose owner is not found", b.Comm, b.Lock)
-		}
-	case dmesg.KindSuppressed:
-		ev.What = "hung-task reports suppressed from here on (kernel.hung_task_warnings)"
-	default:
-		return ev, false
+	if err != nil {
+		return err
 	}
-	return ev, true
-}
-
-// anchorEstimate relates the boot clock to the wall clock from lines that
-// carry both. A prefix with whole seconds (dmesg -T, syslog) leaves up to a
-// second of doubt; the smallest offset seen is the tightest, since a wall
-// prefix is never earlier than the kernel's own stamp.
-type anchorEstimate struct {
-	n          int
-	lo, hi     float64
-	resolution float64
-	kind       dmesg.WallKind
-}
-
-func (a *anchorEstimate) add(t dmesg.Stamp) {
-	if !t.HasMono || t.WallKind == dmesg.NoWall || t.WallKind == dmesg.Syslog && t.Wall.Year() < 1971 {
-		return
-	}
-	off := float64(t.Wall.UnixNano())/1e9 - t.Mono.Seconds()
-	res := 1.0
-	if t.Wall.Nanosecond() != 0 {
-		res = 1e-6
-	}
-	if a.n == 0 {
-		a.lo, a.hi, a.resolution, a.kind = off, off, res, t.WallKind
-	}
-	a.lo, a.hi, a.resolution = min(a.lo, off), max(a.hi, off), max(a.resolution, res)
-	a.n++
-}
-
-func (a *anchorEstimate) anchor() *correlate.Anchor {
-	if a.n == 0 {
-		return nil
-	}
-	return &correlate.Anchor{
-		Offset:      a.lo,
-		Uncertainty: (a.hi - a.lo) + a.resolution,
-		Method:      fmt.Sprintf("%d %s-stamped kernel lines", a.n, a.kind),
-	}
+	return e.reportSkips(src.name, sk.Count, sk.FirstLine, sk.FirstText, strict)
 }

@@ -234,48 +234,19 @@ func (e *env) readReportArg(h *correlate.HostInput, arg string, tracked []string
 
 // readReportFile reads one source of a host according to its kind.
 func (e *env) readReportFile(h *correlate.HostInput, src source, br *openedSource, tracked []string, o reportOptions) error {
-	name, kind := src.name, br.kind
-	h.Files = append(h.Files, correlate.SourceFile{Path: name, Kind: string(kind)})
-	switch kind {
+	switch br.kind {
 	case detect.Strace:
-		if h.Listing == nil {
-			h.Listing = correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
-			h.Activity = correlate.NewActivity(10)
-			h.StraceFile = name
+		pid := src.pid
+		if pid == 0 {
+			pid, _ = strace.PIDFromName(src.name)
 		}
-		return e.readStraceInto(src, br, h, o.strict)
-	case detect.Dmesg, detect.ProcStack, detect.Crash:
-		var in lockInputs
-		if err := e.readLockKind(name, kind, br, o.strict, &in); err != nil {
+		sk, err := h.ReadStrace(br, src.name, pid, correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
+		if err != nil {
 			return err
 		}
-		h.Tasks = append(h.Tasks, in.tasks...)
-		h.Blockers = append(h.Blockers, in.blockers...)
-		h.Events = append(h.Events, in.events...)
-		if h.Anchor == nil && in.anchor != nil {
-			h.Anchor = in.anchor
-		}
-		return nil
+		return e.reportSkips(src.name, sk.Count, sk.FirstLine, sk.FirstText, o.strict)
+	case detect.Dmesg, detect.ProcStack, detect.Crash:
+		return e.readKernelSource(src, br.kind, br, o.strict, h)
 	}
-	return fmt.Errorf("%s: %w", name, errUnknownKind)
-}
-
-func (e *env) readStraceInto(src source, r io.Reader, h *correlate.HostInput, strict bool) error {
-	name, pid := src.name, src.pid
-	if pid == 0 {
-		pid, _ = strace.PIDFromName(name)
-	}
-	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid})
-	for sr.Next() {
-		ev := sr.Event()
-		h.Listing.Add(ev)
-		h.Activity.Add(ev)
-	}
-	h.Listing.SetTimeKind(sr.TimeKind())
-	h.Activity.SetTimeKind(sr.TimeKind())
-	if err := sr.Err(); err != nil {
-		return err
-	}
-	sk := sr.Skipped()
-	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+	return fmt.Errorf("%s: %w", src.name, errUnknownKind)
 }

@@ -1,0 +1,269 @@
+package correlate
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/lagtrace/lagtrace/correlate/kernel"
+	"github.com/lagtrace/lagtrace/correlate/locks"
+	"github.com/lagtrace/lagtrace/parse/crash"
+	"github.com/lagtrace/lagtrace/parse/dmesg"
+	"github.com/lagtrace/lagtrace/parse/procstack"
+	"github.com/lagtrace/lagtrace/parse/strace"
+)
+
+// Skips says what a reader could not parse: how many lines, and the first
+// one, located.
+type Skips struct {
+	Count     int
+	FirstLine int
+	FirstText string
+}
+
+// The kinds of source, as SourceFile.Kind and locks.Task.Kind name them.
+const (
+	KindStrace    = "strace"
+	KindDmesg     = "dmesg"
+	KindProcStack = "procstack"
+	KindCrash     = "crash"
+)
+
+// ReadDmesg reads a kernel log into h: its task dumps as observations, its
+// blocker lines, its dated records as timeline events, and, from lines that
+// carry both clocks, the anchor of the boot clock on the wall clock.
+func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
+	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindDmesg})
+	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
+	var anchors anchorEstimate
+	for dr.Next() {
+		rec := dr.Record()
+		src := name + ":" + strconv.Itoa(rec.Line)
+		anchors.add(rec.Time)
+		if ev, ok := dmesgEvent(rec, src); ok {
+			h.Events = append(h.Events, ev)
+		}
+		switch rec.Kind {
+		case dmesg.KindTask:
+			t := rec.Task
+			ct := locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src}
+			for _, f := range t.Frames {
+				if !f.Unreliable {
+					ct.Frames = append(ct.Frames, f.Func)
+				}
+			}
+			h.Tasks = append(h.Tasks, ct)
+		case dmesg.KindBlocker:
+			b := rec.Blocker
+			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
+			if b.OwnerFound {
+				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
+			}
+			h.Blockers = append(h.Blockers, cb)
+		}
+	}
+	if err := dr.Err(); err != nil {
+		return Skips{}, err
+	}
+	if h.Anchor == nil {
+		h.Anchor = anchors.anchor()
+	}
+	sk := dr.Skipped()
+	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+}
+
+// ReadProcStack reads /proc/PID/stack snapshots into h. pid is the task a
+// file of one stack belongs to when the text does not say (the file was
+// proc/PID/stack in a bundle), else 0.
+func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, error) {
+	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindProcStack})
+	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
+	for pr.Next() {
+		s := pr.Sample()
+		t := locks.Task{
+			PID: s.PID, Comm: s.Comm, State: s.State, Kind: KindProcStack,
+			Source: name + ":" + strconv.Itoa(s.Line),
+		}
+		for _, fr := range s.Frames {
+			t.Frames = append(t.Frames, fr.Func)
+		}
+		if s.HasTime {
+			// Samples taken in one pass of a capture loop share its stamp.
+			t.Snapshot = name + "@" + strconv.FormatInt(s.Time, 10)
+		}
+		h.Tasks = append(h.Tasks, t)
+		if s.HasTime && len(s.Frames) > 0 {
+			h.Events = append(h.Events, TimedEvent{Clock: Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
+				What: "stack sample: in " + kernel.FuncName(s.Frames[0].Func), Source: t.Source})
+		}
+	}
+	if err := pr.Err(); err != nil {
+		return Skips{}, err
+	}
+	sk := pr.Skipped()
+	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+}
+
+// ReadCrash reads a crash transcript into h. It keeps the transcript's
+// records (transcripts are pasted notes, small) because the inode a task
+// works on is proven by answers that come after its bt: kmem and struct
+// file.f_inode or dentry.d_inode.
+func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
+	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindCrash})
+	cr := crash.NewReader(r, crash.Options{Name: name})
+	var recs []crash.Record
+	state := map[int]string{}
+	comm := map[int]string{}
+	for cr.Next() {
+		rec := cr.Record()
+		recs = append(recs, rec)
+		if ps, ok := rec.(*crash.PS); ok {
+			for _, row := range ps.Rows {
+				state[row.PID], comm[row.PID] = row.State, row.Comm
+			}
+		}
+	}
+	if err := cr.Err(); err != nil {
+		return Skips{}, err
+	}
+	inodes := crash.Inodes(recs)
+	for _, rec := range recs {
+		bt, ok := rec.(*crash.Backtrace)
+		if !ok {
+			continue
+		}
+		t := locks.Task{
+			PID: bt.PID, Comm: bt.Comm, State: state[bt.PID], Kind: KindCrash,
+			Source: name + ":" + strconv.Itoa(bt.Line),
+		}
+		if t.Comm == "" {
+			t.Comm = comm[bt.PID]
+		}
+		for _, f := range bt.Frames {
+			if f.Num >= 0 && f.Func != "" {
+				t.Frames = append(t.Frames, f.Func)
+			}
+		}
+		if bt.PID == 0 && len(t.Frames) == 0 {
+			continue
+		}
+		if ins := inodes[bt.PID]; len(ins) > 0 {
+			t.Object = "0x" + ins[0].Addr
+			if len(ins[0].Evidence) > 0 {
+				t.ObjectVia = ins[0].Evidence[0].Cache
+			}
+		}
+		h.Tasks = append(h.Tasks, t)
+	}
+	sk := cr.Skipped()
+	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+}
+
+// ReadStrace reads a strace capture into h's listing and activity, which
+// the first capture of the host creates with opts. pid is the process of
+// an strace -ff file (out.1234) when its lines carry none, else 0.
+func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOptions) (Skips, error) {
+	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindStrace})
+	if h.Listing == nil {
+		h.Listing = NewListing(opts)
+		h.Activity = NewActivity(10)
+		h.StraceFile = name
+	}
+	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid})
+	for sr.Next() {
+		ev := sr.Event()
+		h.Listing.Add(ev)
+		h.Activity.Add(ev)
+	}
+	h.Listing.SetTimeKind(sr.TimeKind())
+	h.Activity.SetTimeKind(sr.TimeKind())
+	if err := sr.Err(); err != nil {
+		return Skips{}, err
+	}
+	sk := sr.Skipped()
+	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+}
+
+// roleMode maps the kernel's rw-semaphore roles to lock modes.
+func roleMode(role string) locks.Mode {
+	switch role {
+	case "reader":
+		return locks.ModeRead
+	case "writer":
+		return locks.ModeWrite
+	}
+	return locks.ModeUnknown
+}
+
+// dmesgEvent dates a record for the timeline: on the boot clock when the
+// line has the kernel's stamp, else on the wall clock of its prefix.
+func dmesgEvent(rec *dmesg.Record, src string) (TimedEvent, bool) {
+	ev := TimedEvent{Source: src}
+	switch {
+	case rec.Time.HasMono:
+		ev.Clock, ev.Time = Boot, rec.Time.Mono.Seconds()
+	case rec.Time.WallKind != dmesg.NoWall:
+		ev.Clock, ev.Time = Wall, float64(rec.Time.Wall.UnixNano())/1e9
+	default:
+		return ev, false
+	}
+	switch rec.Kind {
+	case dmesg.KindTask:
+		if !rec.Task.Hung {
+			return ev, false
+		}
+		ev.PID, ev.Comm = rec.Task.PID, rec.Task.Comm
+		ev.What = fmt.Sprintf("hung-task report: %s blocked for more than %d s", rec.Task.Comm, rec.Task.BlockedFor)
+	case dmesg.KindBlocker:
+		b := rec.Blocker
+		ev.PID, ev.Comm = b.PID, b.Comm
+		if b.OwnerFound {
+			ev.What = fmt.Sprintf("blocker: %s waits on a %s likely owned by %s:%d", b.Comm, b.Lock, b.OwnerComm, b.OwnerPID)
+		} else {
+			ev.What = fmt.Sprintf("blocker: %s waits on a %s whose owner is not found", b.Comm, b.Lock)
+		}
+	case dmesg.KindSuppressed:
+		ev.What = "hung-task reports suppressed from here on (kernel.hung_task_warnings)"
+	default:
+		return ev, false
+	}
+	return ev, true
+}
+
+// anchorEstimate relates the boot clock to the wall clock from lines that
+// carry both. A prefix with whole seconds (dmesg -T, syslog) leaves up to a
+// second of doubt; the smallest offset seen is the tightest, since a wall
+// prefix is never earlier than the kernel's own stamp.
+type anchorEstimate struct {
+	n          int
+	lo, hi     float64
+	resolution float64
+	kind       dmesg.WallKind
+}
+
+func (a *anchorEstimate) add(t dmesg.Stamp) {
+	if !t.HasMono || t.WallKind == dmesg.NoWall || t.WallKind == dmesg.Syslog && t.Wall.Year() < 1971 {
+		return
+	}
+	off := float64(t.Wall.UnixNano())/1e9 - t.Mono.Seconds()
+	res := 1.0
+	if t.Wall.Nanosecond() != 0 {
+		res = 1e-6
+	}
+	if a.n == 0 {
+		a.lo, a.hi, a.resolution, a.kind = off, off, res, t.WallKind
+	}
+	a.lo, a.hi, a.resolution = min(a.lo, off), max(a.hi, off), max(a.resolution, res)
+	a.n++
+}
+
+func (a *anchorEstimate) anchor() *Anchor {
+	if a.n == 0 {
+		return nil
+	}
+	return &Anchor{
+		Offset:      a.lo,
+		Uncertainty: (a.hi - a.lo) + a.resolution,
+		Method:      fmt.Sprintf("%d %s-stamped kernel lines", a.n, a.kind),
+	}
+}
