@@ -7,6 +7,7 @@ import (
 
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/correlate/locks"
+	"github.com/lagtrace/lagtrace/internal/paste"
 	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
@@ -19,6 +20,10 @@ type Skips struct {
 	Count     int
 	FirstLine int
 	FirstText string
+	// Paste says what the reader removed of a pasted text's decorations
+	// (mail quoting, indentation, fences, prompts, cut lines) and how many
+	// lines were no log text at all.
+	Paste paste.Report
 }
 
 // The kinds of source, as SourceFile.Kind and locks.Task.Kind name them.
@@ -69,7 +74,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		h.Anchor = anchors.anchor()
 	}
 	sk := dr.Skipped()
-	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+	return Skips{sk.Count, sk.FirstLine, sk.FirstText, dr.Paste()}, nil
 }
 
 // ReadProcStack reads /proc/PID/stack snapshots into h. pid is the task a
@@ -101,7 +106,7 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 		return Skips{}, err
 	}
 	sk := pr.Skipped()
-	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
 }
 
 // ReadCrash reads a crash transcript into h. It keeps the transcript's
@@ -156,7 +161,7 @@ func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 		h.Tasks = append(h.Tasks, t)
 	}
 	sk := cr.Skipped()
-	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
 }
 
 // ReadStrace reads a strace capture into h's listing and activity, which
@@ -181,7 +186,7 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 		return Skips{}, err
 	}
 	sk := sr.Skipped()
-	return Skips{sk.Count, sk.FirstLine, sk.FirstText}, nil
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
 }
 
 // roleMode maps the kernel's rw-semaphore roles to lock modes.

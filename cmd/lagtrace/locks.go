@@ -138,5 +138,14 @@ func (e *env) readKernelSource(src source, kind detect.Kind, r io.Reader, strict
 	if err != nil {
 		return err
 	}
-	return e.reportSkips(src.name, sk.Count, sk.FirstLine, sk.FirstText, strict)
+	return e.reportRead(src.name, sk, strict)
+}
+
+// reportRead tells the user, on stderr, what a reader removed of a pasted
+// text and what it could not parse.
+func (e *env) reportRead(name string, sk correlate.Skips, strict bool) error {
+	if msg := sk.Paste.Summary(name); msg != "" {
+		fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(msg))
+	}
+	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
 }

@@ -244,7 +244,7 @@ func (e *env) readReportFile(h *correlate.HostInput, src source, br *openedSourc
 		if err != nil {
 			return err
 		}
-		return e.reportSkips(src.name, sk.Count, sk.FirstLine, sk.FirstText, o.strict)
+		return e.reportRead(src.name, sk, o.strict)
 	case detect.Dmesg, detect.ProcStack, detect.Crash:
 		return e.readKernelSource(src, br.kind, br, o.strict, h)
 	}

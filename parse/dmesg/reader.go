@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/internal/paste"
 )
 
 // ErrNotKernelLog is wrapped in a *FormatError when the input does not
@@ -49,7 +49,7 @@ const (
 
 // Reader reads records from a kernel log.
 type Reader struct {
-	lr   *lines.Reader
+	src  *paste.Reader
 	opts Options
 
 	queue []*Record
@@ -80,7 +80,7 @@ func NewReader(r io.Reader, opts Options) *Reader {
 	if opts.Name == "" || opts.Name == "-" {
 		opts.Name = "input"
 	}
-	return &Reader{lr: lines.NewReader(r), opts: opts}
+	return &Reader{src: paste.NewReader(r), opts: opts}
 }
 
 // Next advances to the next record; it returns false at the end of the
@@ -91,10 +91,9 @@ func (r *Reader) Next() bool {
 		if r.err != nil {
 			return false
 		}
-		line, ok := r.lr.Next()
-		if !ok {
+		if !r.src.Next() {
 			r.finish()
-			if err := r.lr.Err(); err != nil {
+			if err := r.src.Err(); err != nil {
 				r.err = fmt.Errorf("%s:%d: %w", r.opts.Name, r.n+1, err)
 			} else if !r.kernelSeen && r.n > 0 {
 				r.err = &FormatError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w: no kernel timestamp, kernel syslog line or hung-task report in %d lines", ErrNotKernelLog, r.n)}
@@ -107,8 +106,17 @@ func (r *Reader) Next() bool {
 			}
 			break
 		}
-		r.n = r.lr.Number()
-		r.line(line)
+		l := r.src.Line()
+		r.n = l.Num
+		switch l.Kind {
+		case paste.Fence, paste.Prompt:
+			// A pasted block, or the output of a command, ends here.
+			r.finish()
+		case paste.Blank:
+			r.line(nil)
+		default:
+			r.line(l.Text)
+		}
 	}
 	r.rec = r.queue[0]
 	r.queue[0] = nil
@@ -137,6 +145,11 @@ func (r *Reader) Skipped() Skips { return r.skips }
 
 // Lines returns the number of lines read so far, noise included.
 func (r *Reader) Lines() int { return r.n }
+
+// Paste says which paste decorations (mail quoting, indentation, fences,
+// prompts, wrapped lines) were removed, and counts the lines that were no
+// kernel log text at all (prose between the pasted blocks).
+func (r *Reader) Paste() paste.Report { return r.src.Report() }
 
 func (r *Reader) skip(line []byte) {
 	if r.skips.Count == 0 {
@@ -175,6 +188,10 @@ var (
 // comparisons: this is the hot path.
 func (r *Reader) line(line []byte) {
 	msg := splitPrefix(line, &r.p)
+	if c := cutKind(msg); c != notCut && r.src.Join(func(next, joined []byte) bool { return joins(c, next, joined) }) {
+		line = r.src.Line().Text
+		msg = splitPrefix(line, &r.p)
+	}
 	if r.p.kernel {
 		r.kernelSeen = true
 	} else if !r.kernelSeen && r.n <= sniffLines {
@@ -207,68 +224,76 @@ func (r *Reader) line(line []byte) {
 			return
 		}
 	}
-	r.start(msg, line)
+	if !r.start(msg, line) && !r.p.kernel && len(msg) > 0 {
+		r.src.Prose()
+	}
 }
 
-// start checks whether msg begins a record.
-func (r *Reader) start(msg, line []byte) {
+// start checks whether msg begins a record (or, for "Show Blocked State",
+// announces some) and reports whether it did.
+func (r *Reader) start(msg, line []byte) bool {
 	if r.expectTask > 0 {
 		r.expectTask--
 	}
 	if len(msg) == 0 {
-		return
+		return false
 	}
 	switch c := msg[0]; {
 	case c == 'I':
 		if !bytes.HasPrefix(msg, infoTask) {
-			return
+			return false
 		}
 		t, b, ok := parseInfoTask(msg)
 		if !ok {
-			return
+			return false
 		}
 		r.kernelSeen = true
 		if b != nil {
 			r.emit(&Record{Kind: KindBlocker, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year), Blocker: b})
-			return
+			return true
 		}
 		r.begin(&Record{Kind: KindTask, Task: t}, msg)
 	case c == 't':
 		if !bytes.HasPrefix(msg, taskColon) {
-			return
+			return false
 		}
 		t := &Task{}
 		if !parseTaskLine(msg, t) {
-			return
+			return false
 		}
 		t.TaskLine = r.n
 		r.begin(&Record{Kind: KindTask, Task: t}, msg)
 	case c == 'F':
-		if bytes.HasPrefix(msg, suppressed) {
-			r.emit(&Record{Kind: KindSuppressed, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year)})
+		if !bytes.HasPrefix(msg, suppressed) {
+			return false
 		}
+		r.emit(&Record{Kind: KindSuppressed, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year)})
 	case isDigit(c) || c == 'n':
 		if bytes.Index(msg, heldBy) < 0 {
-			return
+			return false
 		}
 		h, ok := parseHeldHeader(msg)
 		if !ok {
-			return
+			return false
 		}
 		r.begin(&Record{Kind: KindHeldLocks, Locks: h}, msg)
 	case c == 'S':
-		if bytes.Contains(msg, showBlocked) {
-			r.expectTask = noiseWindow * 4
+		if !bytes.Contains(msg, showBlocked) {
+			return false
 		}
+		r.expectTask = noiseWindow * 4
 	default:
-		if r.expectTask > 0 && len(msg) > 16 {
-			t := &Task{}
-			if parseTaskOld(msg, t) {
-				t.TaskLine = r.n
-				r.begin(&Record{Kind: KindTask, Task: t}, msg)
-			}
+		if r.expectTask == 0 || len(msg) <= 16 {
+			return false
 		}
+		t := &Task{}
+		if !parseTaskOld(msg, t) {
+			return false
+		}
+		t.TaskLine = r.n
+		r.begin(&Record{Kind: KindTask, Task: t}, msg)
 	}
+	return true
 }
 
 func (r *Reader) begin(rec *Record, msg []byte) {
@@ -419,6 +444,11 @@ func (r *Reader) cont(msg, line []byte) bool {
 		r.skip(line)
 		r.related()
 		return true
+	}
+	if !r.p.kernel {
+		// Not kernel text at all: prose, or a program's output on the
+		// console between the report's lines.
+		r.src.Prose()
 	}
 	r.unrelated()
 	return r.cur != nil

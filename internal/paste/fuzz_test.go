@@ -1,0 +1,40 @@
+package paste
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzReader: no panic, and every input line is either returned by Next
+// (in order, each number once) or joined into the line before it.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte("> INFO: task a:1 blocked for\n> more than 120 seconds.\n"))
+	f.Add([]byte("```\n    [  1.0] x\n\t\ty\n```\n# cat /proc/1/stack\n[root@h ~]# ls\n>\n"))
+	f.Add([]byte("crash> bt\r\nPID: 1\n\n\n>>> > >x"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			want++
+		}
+		r := NewReader(bytes.NewReader(data))
+		seen, last := 0, 0
+		for r.Next() {
+			l := r.Line()
+			if l.Num <= last {
+				t.Fatalf("line %d after line %d", l.Num, last)
+			}
+			last = l.Num
+			seen++
+			// Join every other line, accepting whatever is offered.
+			if seen%2 == 0 && r.Join(func(next, joined []byte) bool { return len(joined) > 0 }) {
+				last++
+			}
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if got := seen + r.Report().Wrap.Count; got != want {
+			t.Fatalf("%d lines returned + %d joined, want %d input lines", seen, r.Report().Wrap.Count, want)
+		}
+	})
+}

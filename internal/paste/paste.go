@@ -1,0 +1,476 @@
+// Package paste undoes what pasting does to a log before a format reader
+// sees it. Support engineers rarely get a clean file: they get a mail reply
+// with the log quoted, a ticket in which it was indented as a code block or
+// fenced, a shell session with its prompts, a mailer that wrapped long
+// lines. Every format reader (parse/dmesg, parse/procstack, parse/crash,
+// parse/strace) reads through a Reader, which hands it each line with what
+// is format-independent already removed:
+//
+//	> > [316100.086897] INFO: task rsync:3621271 blocked for more than 120 seconds.
+//	    [316100.087052]  schedule+0x28/0x80
+//	```
+//	root@host:~# cat /proc/575/stack
+//
+// become the Text lines "[316100.086897] INFO: task ...", with Quote 2, and
+// "[316100.087052]  schedule+0x28/0x80", with Indent 4; a Fence line with no
+// text; and a Prompt line whose Command is "cat /proc/575/stack", which the
+// procstack reader takes as a header and the others count as not log text.
+//
+// What a line means is the format reader's business, and so is deciding
+// that a line was wrapped: Join offers it the next line and re-joins the two
+// when the reader says the join parses. The Reader counts every decoration
+// it removed and every line a format reader calls Prose, so that the user is
+// told once ("read as mail-quoted text: '> ' removed") and no line is lost
+// without being counted.
+package paste
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/lagtrace/lagtrace/internal/lines"
+)
+
+// Kind says what a line is once its decorations are removed.
+type Kind uint8
+
+// The kinds of line.
+const (
+	// Text is a line with content: log text, or prose.
+	Text Kind = iota
+	// Blank is a line with nothing left (a blank line, or a bare ">").
+	Blank
+	// Fence is a Markdown fence ("```", "```sh", "~~~") or a forum tag
+	// ("[code]", "[/code]", "<pre>"): decoration only.
+	Fence
+	// Prompt is a shell or crash prompt ("# ", "$ ", "root@host:~# ",
+	// "[root@host ~]# ", "crash> "); Command holds what was typed.
+	Prompt
+)
+
+// Line is one input line, decorations removed.
+type Line struct {
+	Kind Kind
+	// Text is the line without its mail quoting and leading whitespace.
+	// For a Prompt it is the whole prompt line, so removed.
+	Text []byte
+	// Command is what follows a Prompt ("cat /proc/575/stack"), else nil.
+	Command []byte
+	// Num is the 1-based number of the line in the input; a joined line
+	// has the number of its first part.
+	Num int
+	// Quote is how many levels of mail quoting were removed; Indent how
+	// many columns of leading whitespace (a tab counts 4).
+	Quote, Indent int
+}
+
+// Tally counts lines of one sort and locates the first.
+type Tally struct {
+	Count int
+	// FirstLine is the 1-based number of the first; FirstText its start,
+	// at most 120 bytes, as read.
+	FirstLine int
+	FirstText string
+}
+
+func (t *Tally) add(n int, text []byte) {
+	if t.Count == 0 {
+		t.FirstLine = n
+		t.FirstText = string(clip(text, 120))
+	}
+	t.Count++
+}
+
+// Report says what the Reader removed or was told to count.
+type Report struct {
+	// Quote counts lines that carried mail quoting; Indent the lines of
+	// blocks indented as code (3 columns or more throughout).
+	Quote, Indent Tally
+	// Fence counts fences and forum tags; Prompt, prompt lines.
+	Fence, Prompt Tally
+	// Wrap counts continuation lines joined to the line before them.
+	Wrap Tally
+	// Prose counts lines the format reader took for no log text at all.
+	Prose Tally
+}
+
+// Names lists the decorations found, in a fixed order: "quote", "indent",
+// "fence", "prompt", "wrap", "prose".
+func (r Report) Names() []string {
+	var out []string
+	for _, d := range []struct {
+		name string
+		t    Tally
+	}{{"quote", r.Quote}, {"indent", r.Indent}, {"fence", r.Fence}, {"prompt", r.Prompt}, {"wrap", r.Wrap}, {"prose", r.Prose}} {
+		if d.t.Count > 0 {
+			out = append(out, d.name)
+		}
+	}
+	return out
+}
+
+// Empty reports whether nothing was removed or counted.
+func (r Report) Empty() bool { return len(r.Names()) == 0 }
+
+// Reader reads lines through the paste decorations.
+type Reader struct {
+	lr  *lines.Reader
+	cur Line
+	// held is the raw line read ahead by a Join that did not join; it is
+	// returned by the next call to Next.
+	held    []byte
+	heldNum int
+	hasHeld bool
+	// own holds a copy of the current line's bytes while Join reads
+	// ahead (the lines.Reader reuses its buffer).
+	own    []byte
+	joined []byte
+	rep    Report
+	// The current block of non-blank lines, to tell indented code.
+	blockLines, blockMin int
+	blockFirst           int
+	blockText            []byte
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{lr: lines.NewReader(r)}
+}
+
+// Next advances to the next line; false at the end or on a read error.
+func (r *Reader) Next() bool {
+	var raw []byte
+	var num int
+	if r.hasHeld {
+		raw, num = r.held, r.heldNum
+		r.hasHeld = false
+	} else {
+		b, ok := r.lr.Next()
+		if !ok {
+			r.endBlock()
+			return false
+		}
+		raw, num = b, r.lr.Number()
+	}
+	r.cur = decode(raw, num)
+	r.account(&r.cur, raw)
+	return true
+}
+
+// Line returns the current line. It is valid until the next call to Next
+// or Join.
+func (r *Reader) Line() *Line { return &r.cur }
+
+// Err returns the first read error.
+func (r *Reader) Err() error { return r.lr.Err() }
+
+// Truncated reports whether the last line read had no newline.
+func (r *Reader) Truncated() bool { return r.lr.Truncated }
+
+// Number is the number of input lines read so far.
+func (r *Reader) Number() int { return r.lr.Number() }
+
+// Prose counts the current line as no log text at all.
+func (r *Reader) Prose() { r.rep.Prose.add(r.cur.Num, r.cur.Text) }
+
+// Report returns what has been removed and counted so far.
+func (r *Reader) Report() Report { return r.rep }
+
+// Join offers the next line to the current one, as a mailer or terminal
+// may have cut it: accept is called with the next line's text and with a
+// join (the two concatenated as a terminal cuts, then with a space between
+// them as a mailer breaks at a space). When accept returns true for a
+// join, the current line becomes that join and Join returns true;
+// otherwise the next line is kept for the following Next.
+func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
+	if r.cur.Kind != Text {
+		return false
+	}
+	// Keep the current line: reading ahead reuses the buffer it is in.
+	r.own = append(r.own[:0], r.cur.Text...)
+	r.cur.Text = r.own
+	if !r.hasHeld {
+		b, ok := r.lr.Next()
+		if !ok {
+			return false
+		}
+		r.held = append(r.held[:0], b...)
+		r.heldNum = r.lr.Number()
+		r.hasHeld = true
+	}
+	next := decode(r.held, r.heldNum)
+	if next.Kind != Text {
+		return false
+	}
+	for _, sep := range []string{"", " "} {
+		r.joined = append(append(append(r.joined[:0], r.cur.Text...), sep...), next.Text...)
+		if accept(next.Text, r.joined) {
+			r.own, r.joined = r.joined, r.own
+			r.cur.Text = r.own
+			r.rep.Wrap.add(next.Num, next.Text)
+			r.hasHeld = false
+			return true
+		}
+	}
+	return false
+}
+
+// decode removes the quoting and leading whitespace of raw and classifies
+// what is left. It only slices raw.
+func decode(raw []byte, num int) Line {
+	l := Line{Num: num, Text: raw}
+	if len(raw) == 0 {
+		l.Kind = Blank
+		return l
+	}
+	switch raw[0] {
+	case '[':
+		if len(raw) > 1 && (raw[1] == ' ' || raw[1] >= '0' && raw[1] <= '9') {
+			return l // a kernel time stamp, "[  30.100000]"
+		}
+	case '>', ' ', '\t', '`', '~', '<', '$', '#', 'c', 'b', 's':
+	default:
+		// Most lines of a clean log: no quoting, no indentation, no fence,
+		// and no prompt unless a "user@host:" word begins the line.
+		if bytes.IndexByte(raw[:min(len(raw), 80)], '@') < 0 && bytes.IndexByte(raw[:min(len(raw), 80)], ':') < 0 {
+			return l
+		}
+	}
+	b := raw
+	// Mail quoting: ">", "> ", ">>", "> > ", at the start of the line.
+	for len(b) > 0 && b[0] == '>' {
+		l.Quote++
+		b = b[1:]
+		if len(b) > 0 && b[0] == ' ' {
+			b = b[1:]
+		}
+	}
+	i, col := 0, 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		if b[i] == '\t' {
+			col += 4
+		} else {
+			col++
+		}
+		i++
+	}
+	l.Indent = col
+	b = b[i:]
+	l.Text = b
+	switch {
+	case len(b) == 0 || isBlank(b):
+		l.Kind, l.Text = Blank, nil
+	case isFence(b):
+		l.Kind = Fence
+	default:
+		if n := promptEnd(b); n > 0 {
+			l.Kind = Prompt
+			l.Command = bytes.TrimSpace(b[n:])
+		}
+	}
+	return l
+}
+
+// account counts the decorations of l and follows blocks of indented code.
+func (r *Reader) account(l *Line, raw []byte) {
+	if l.Quote > 0 {
+		r.rep.Quote.add(l.Num, raw)
+	}
+	switch l.Kind {
+	case Fence:
+		r.rep.Fence.add(l.Num, l.Text)
+	case Prompt:
+		r.rep.Prompt.add(l.Num, l.Text)
+	}
+	if l.Kind == Blank || l.Kind == Fence {
+		r.endBlock()
+		return
+	}
+	if r.blockLines == 0 || l.Indent < r.blockMin {
+		r.blockMin = l.Indent
+	}
+	if r.blockLines == 0 {
+		r.blockFirst = l.Num
+		r.blockText = append(r.blockText[:0], clip(l.Text, 120)...)
+	}
+	r.blockLines++
+}
+
+// endBlock decides whether the block just ended was indented as code: two
+// or more lines, all indented by 3 columns or more (a Markdown code block
+// has 4, a numbered-list block 3; kernel frames without a prefix have 1,
+// crash's struct members 2).
+func (r *Reader) endBlock() {
+	if r.blockLines >= 2 && r.blockMin >= 3 {
+		if r.rep.Indent.Count == 0 {
+			r.rep.Indent.FirstLine = r.blockFirst
+			r.rep.Indent.FirstText = string(r.blockText)
+		}
+		r.rep.Indent.Count += r.blockLines
+	}
+	r.blockLines = 0
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v' {
+			return false
+		}
+	}
+	return true
+}
+
+var fenceTags = [][]byte{[]byte("[code]"), []byte("[/code]"), []byte("<pre>"), []byte("</pre>"),
+	[]byte("<code>"), []byte("</code>"), []byte("[quote]"), []byte("[/quote]")}
+
+// isFence is "```", "```sh", "~~~", "[code]", "[/code]", "<pre>", "</pre>",
+// "<code>", "</code>" (any case), alone on the line.
+func isFence(b []byte) bool {
+	switch b[0] {
+	case '`', '~':
+		if len(b) < 3 || b[1] != b[0] || b[2] != b[0] {
+			return false
+		}
+		// An info string is one word ("```sh", "``` text"), never more.
+		rest := bytes.TrimSpace(bytes.TrimLeft(b, string(b[0])))
+		return bytes.IndexByte(rest, ' ') < 0
+	case '[', '<':
+		t := bytes.TrimSpace(b)
+		if len(t) > 16 {
+			return false
+		}
+		for _, tag := range fenceTags {
+			if bytes.EqualFold(t, tag) {
+				return true
+			}
+		}
+		return len(t) > 7 && bytes.EqualFold(t[:6], []byte("[code=")) && t[len(t)-1] == ']'
+	}
+	return false
+}
+
+// promptEnd returns the length of a shell or crash prompt at the start of
+// b, or 0. Prompts: "$ ", "# " (a root shell; a reader may take the line for
+// a comment instead), "crash> ", "user@host:~/dir$ ", "root@host:~# ",
+// "[root@host dir]# ", "host:~ # ", "bash-4.2# ".
+func promptEnd(b []byte) int {
+	switch {
+	case b[0] == '$' || b[0] == '#':
+		if len(b) == 1 {
+			return 1
+		}
+		if b[1] == ' ' {
+			return 2
+		}
+		return 0
+	case bytes.HasPrefix(b, []byte("crash>")):
+		if len(b) == 6 || b[6] == ' ' {
+			return 6
+		}
+		return 0
+	case b[0] == '[':
+		// "[root@host dir]# "
+		e := bytes.IndexByte(b, ']')
+		if e < 0 || e > 80 || bytes.IndexByte(b[:e], '@') < 0 {
+			return 0
+		}
+		return promptSign(b, e+1)
+	}
+	// "user@host:path$ ", "host:~ # ", "bash-4.2$ ": a first word that is
+	// not a log line's (a syslog month or "INFO:" holds no '@' or '~').
+	sp := bytes.IndexByte(b, ' ')
+	word := b
+	if sp >= 0 {
+		word = b[:sp]
+	}
+	if len(word) < 2 || len(word) > 80 {
+		return 0
+	}
+	last := word[len(word)-1]
+	switch {
+	case bytes.IndexByte(word, '@') > 0 && bytes.IndexByte(word, ':') > 0 && (last == '#' || last == '$'):
+		return promptSign(b, len(word)-1)
+	case sp > 0 && pathAfterColon(word):
+		// "host:~ # ", "user@host:/tmp $ "
+		return promptSign(b, sp)
+	case bytes.HasPrefix(word, []byte("bash-")) || bytes.HasPrefix(word, []byte("sh-")):
+		if last == '#' || last == '$' {
+			return promptSign(b, len(word)-1)
+		}
+	}
+	return 0
+}
+
+// pathAfterColon is "host:~" or "host:/dir": a word whose colon is
+// followed by a path.
+func pathAfterColon(word []byte) bool {
+	i := bytes.IndexByte(word, ':')
+	return i > 0 && i+1 < len(word) && (word[i+1] == '~' || word[i+1] == '/')
+}
+
+// promptSign checks that b[i:] is an optional space, then '#' or '$', then
+// a space or the end, and returns where the command starts.
+func promptSign(b []byte, i int) int {
+	if i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i >= len(b) || b[i] != '#' && b[i] != '$' {
+		return 0
+	}
+	i++
+	if i < len(b) && b[i] != ' ' {
+		return 0
+	}
+	return min(i+1, len(b))
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// Summary words the report for the user, once per file: what was removed
+// and where the first line of each sort was. It is "" when there is
+// nothing to say.
+func (r Report) Summary(name string) string {
+	var parts []string
+	if r.Quote.Count > 0 {
+		parts = append(parts, fmt.Sprintf("mail quoting ('>') removed from %s", lineCount(r.Quote.Count)))
+	}
+	if r.Indent.Count > 0 {
+		parts = append(parts, fmt.Sprintf("%s indented as a code block (from %s:%d)", lineCount(r.Indent.Count), name, r.Indent.FirstLine))
+	}
+	if n := r.Fence.Count + r.Prompt.Count; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s of fences, tags or shell prompts set aside (first at %s:%d)", lineCount(n), name, min(nonzero(r.Fence.FirstLine), nonzero(r.Prompt.FirstLine))))
+	}
+	if r.Wrap.Count > 0 {
+		parts = append(parts, fmt.Sprintf("%s cut by a mailer or terminal re-joined (first at %s:%d)", lineCount(r.Wrap.Count), name, r.Wrap.FirstLine))
+	}
+	if r.Prose.Count > 0 {
+		parts = append(parts, fmt.Sprintf("%s not log text left out (first at %s:%d: %q)", lineCount(r.Prose.Count), name, r.Prose.FirstLine, r.Prose.FirstText))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return name + ": read as pasted text: " + strings.Join(parts, "; ")
+}
+
+func lineCount(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return strconv.Itoa(n) + " lines"
+}
+
+// nonzero maps an absent first line (0) above every real one, for min.
+func nonzero(n int) int {
+	if n == 0 {
+		return int(^uint(0) >> 1)
+	}
+	return n
+}
