@@ -74,6 +74,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		h.Anchor = anchors.anchor()
 	}
 	sk := dr.Skipped()
+	h.Files[len(h.Files)-1].Paste = dr.Paste().Names()
 	return Skips{sk.Count, sk.FirstLine, sk.FirstText, dr.Paste()}, nil
 }
 

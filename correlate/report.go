@@ -37,6 +37,9 @@ const (
 type SourceFile struct {
 	Path string `json:"path"`
 	Kind string `json:"kind"`
+	// Paste names the decorations of a pasted text the reader removed
+	// ("quote", "indent", "fence", "prompt", "wrap", "prose").
+	Paste []string `json:"paste,omitempty"`
 }
 
 // TimedEvent is one dated fact from a source.
