@@ -3,6 +3,7 @@ package correlate
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/lagtrace/lagtrace/correlate/kernel"
@@ -52,11 +53,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		case dmesg.KindTask:
 			t := rec.Task
 			ct := locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src}
-			for _, f := range t.Frames {
-				if !f.Unreliable {
-					ct.Frames = append(ct.Frames, f.Func)
-				}
-			}
+			ct.Frames = dmesgFrames(t.Frames)
 			h.Tasks = append(h.Tasks, ct)
 		case dmesg.KindBlocker:
 			b := rec.Blocker
@@ -188,6 +185,24 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 	}
 	sk := sr.Skipped()
 	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
+}
+
+// dmesgFrames are the functions of a printed stack that say where the task
+// is. "? " frames are stale addresses the unwinder found on the stack: they
+// are left out, unless every frame is one (fuzzing consoles and some
+// unwinders mark them all so), when they are all there is. An "[inline]"
+// frame of decode_stacktrace.sh was inlined into the next real frame, so it
+// is part of that frame and never where the task sleeps.
+func dmesgFrames(frames []dmesg.Frame) []string {
+	reliable := slices.ContainsFunc(frames, func(f dmesg.Frame) bool { return !f.Unreliable && !f.Inline })
+	var out []string
+	for _, f := range frames {
+		if f.Inline || reliable && f.Unreliable {
+			continue
+		}
+		out = append(out, f.Func)
+	}
+	return out
 }
 
 // roleMode maps the kernel's rw-semaphore roles to lock modes.

@@ -91,6 +91,20 @@ var waitPoints = []WaitPoint{
 	{Fn: "__wait_on_bit_lock", Class: Sched, Kernels: "all"},
 	{Fn: "out_of_line_wait_on_bit_lock", Class: Sched, Kernels: "all"},
 	{Fn: "bit_wait", Class: Sched, Kernels: "3.17+"},
+	// kernel/sched/core.c: schedule() with the task counted in iowait; the
+	// caller says what it waits for (a page, a buffer, a request tag).
+	{Fn: "io_schedule", Class: Sched, Kernels: "all"},
+	{Fn: "io_schedule_timeout", Class: Sched, Kernels: "all"},
+	// kernel/sched/core.c, inlined into __schedule but printed by
+	// decode_stacktrace.sh and some unwinders.
+	{Fn: "context_switch", Class: Sched, Kernels: "all"},
+	{Fn: "__schedule_loop", Class: Sched, Kernels: "6.8+"},
+	{Fn: "schedule_hrtimeout", Class: Sched, Kernels: "all"},
+	{Fn: "schedule_hrtimeout_range", Class: Sched, Kernels: "all"},
+	{Fn: "schedule_hrtimeout_range_clock", Class: Sched, Kernels: "all"},
+	{Fn: "preempt_schedule", Class: Sched, Kernels: "all"},
+	{Fn: "preempt_schedule_irq", Class: Sched, Kernels: "all"},
+	{Fn: "preempt_schedule_notrace", Class: Sched, Kernels: "all"},
 
 	// rwsem, kernel/locking/rwsem-xadd.c (up to 5.2): the *_failed
 	// functions are the wait loops; x86 reaches them through the
@@ -177,8 +191,6 @@ var waitPoints = []WaitPoint{
 	{Fn: "fuse_simple_request", Class: BlockPoint, Kernels: "4.7+"},
 	{Fn: "__fuse_simple_request", Class: BlockPoint, Kernels: "6.4+"},
 	// Block I/O and the page cache.
-	{Fn: "io_schedule", Class: BlockPoint, Kernels: "all"},
-	{Fn: "io_schedule_timeout", Class: BlockPoint, Kernels: "all"},
 	{Fn: "bit_wait_io", Class: BlockPoint, Kernels: "3.17+"},
 	{Fn: "wait_on_page_bit", Class: BlockPoint, Kernels: "up to 5.15"},
 	{Fn: "wait_on_page_bit_common", Class: BlockPoint, Kernels: "4.10-5.15"},
