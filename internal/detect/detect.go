@@ -6,6 +6,7 @@ package detect
 import (
 	"bytes"
 
+	"github.com/lagtrace/lagtrace/internal/paste"
 	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
@@ -45,6 +46,9 @@ func Parse(s string) (Kind, bool) {
 // holds bt frames and ps lines, a kernel log holds "[<addr>]" frames that
 // look like /proc/PID/stack, so the more specific kinds are tried first.
 func Detect(head []byte) Kind {
+	// Pasted text (mail-quoted, indented, fenced) is judged by what it
+	// pastes.
+	head = paste.Clean(head)
 	var s score
 	for rest := head; len(rest) > 0; {
 		var line []byte

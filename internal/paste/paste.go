@@ -474,3 +474,26 @@ func nonzero(n int) int {
 	}
 	return n
 }
+
+// Clean returns text with every line's quoting and leading whitespace
+// removed and fences dropped, for code that judges a file by its first
+// bytes (kind detection): a mail-quoted or indented log looks like a log.
+func Clean(text []byte) []byte {
+	out := make([]byte, 0, len(text))
+	num := 0
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		num++
+		l := decode(bytes.TrimSuffix(line, []byte{'\r'}), num)
+		if l.Kind == Fence {
+			continue
+		}
+		out = append(append(out, l.Text...), '\n')
+	}
+	return out
+}
