@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/correlate/locks"
@@ -40,28 +41,48 @@ const (
 // carry both clocks, the anchor of the boot clock on the wall clock.
 func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindDmesg})
+	ev := h.evidence()
 	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
 	var anchors anchorEstimate
 	for dr.Next() {
 		rec := dr.Record()
 		src := name + ":" + strconv.Itoa(rec.Line)
 		anchors.add(rec.Time)
-		if ev, ok := dmesgEvent(rec, src); ok {
-			h.Events = append(h.Events, ev)
+		if e, ok := dmesgEvent(rec, src); ok {
+			h.Events = append(h.Events, e)
 		}
+		clock, at := stampTime(rec.Time)
 		switch rec.Kind {
 		case dmesg.KindTask:
 			t := rec.Task
-			ct := locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src}
-			ct.Frames = dmesgFrames(t.Frames)
-			h.Tasks = append(h.Tasks, ct)
+			ev.AddTask(locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
+				Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)})
+			h.see(t.PID, KindDmesg, src, t.Hung)
 		case dmesg.KindBlocker:
 			b := rec.Blocker
-			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src}
+			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src, Time: at, Clock: clock}
 			if b.OwnerFound {
 				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
 			}
-			h.Blockers = append(h.Blockers, cb)
+			ev.AddBlocker(cb)
+			h.see(b.PID, KindDmesg, src, false)
+			if cb.OwnerPID != 0 {
+				h.see(cb.OwnerPID, KindDmesg, src, false)
+			}
+		case dmesg.KindHeldLocks:
+			hl := rec.Locks
+			held := locks.Held{PID: hl.PID, Comm: hl.Comm, Source: src, Time: at, Clock: clock}
+			for i, l := range hl.Locks {
+				// decode_stacktrace.sh prints an entry once per inlined
+				// function of its acquire site ("at: rcu_lock_acquire
+				// ... [inline]"), then once with the real function: the
+				// last line of each index is the entry.
+				if l.Released || i+1 < len(hl.Locks) && hl.Locks[i+1].Index == l.Index {
+					continue
+				}
+				held.Locks = append(held.Locks, locks.HeldLock{Addr: l.Instance, Class: l.Class, At: kernel.FuncName(l.At.Func)})
+			}
+			ev.AddHeld(held)
 		}
 	}
 	if err := dr.Err(); err != nil {
@@ -75,16 +96,66 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	return Skips{sk.Count, sk.FirstLine, sk.FirstText, dr.Paste()}, nil
 }
 
+// stampTime is the clock and time of a kernel log line: the kernel's own
+// seconds since boot when the line has them, else its wall-clock prefix.
+func stampTime(st dmesg.Stamp) (string, float64) {
+	switch {
+	case st.HasMono:
+		return locks.ClockBoot, st.Mono.Seconds()
+	case st.WallKind != dmesg.NoWall && !(st.WallKind == dmesg.Syslog && st.Wall.Year() < 1971):
+		return locks.ClockWall, float64(st.Wall.UnixNano()) / 1e9
+	}
+	return "", 0
+}
+
+// evidence returns the host's lock evidence, made on first use.
+func (h *HostInput) evidence() *locks.Evidence {
+	if h.Locks == nil {
+		h.Locks = locks.NewEvidence()
+	}
+	return h.Locks
+}
+
+// Sighting counts the observations of one task in one kind of source.
+type Sighting struct {
+	Count int
+	// Reports counts hung-task reports among them.
+	Reports int
+	First   string
+}
+
+// see counts an observation of pid for the report's task stories.
+func (h *HostInput) see(pid int, kind, src string, hung bool) {
+	if h.Seen == nil {
+		h.Seen = map[int]map[string]*Sighting{}
+	}
+	m := h.Seen[pid]
+	if m == nil {
+		m = map[string]*Sighting{}
+		h.Seen[pid] = m
+	}
+	s := m[kind]
+	if s == nil {
+		s = &Sighting{First: src}
+		m[kind] = s
+	}
+	s.Count++
+	if hung {
+		s.Reports++
+	}
+}
+
 // ReadProcStack reads /proc/PID/stack snapshots into h. pid is the task a
 // file of one stack belongs to when the text does not say (the file was
 // proc/PID/stack in a bundle), else 0.
 func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindProcStack})
+	ev := h.evidence()
 	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
 	for pr.Next() {
 		s := pr.Sample()
 		t := locks.Task{
-			PID: s.PID, Comm: s.Comm, State: s.State, Kind: KindProcStack,
+			PID: s.PID, NoPID: s.PID == 0, Comm: s.Comm, State: s.State, Kind: KindProcStack,
 			Source: name + ":" + strconv.Itoa(s.Line),
 		}
 		for _, fr := range s.Frames {
@@ -93,8 +164,12 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 		if s.HasTime {
 			// Samples taken in one pass of a capture loop share its stamp.
 			t.Snapshot = name + "@" + strconv.FormatInt(s.Time, 10)
+			t.Time, t.Clock = float64(s.Time)/1e9, locks.ClockWall
 		}
-		h.Tasks = append(h.Tasks, t)
+		ev.AddTask(t)
+		if !t.NoPID {
+			h.see(s.PID, KindProcStack, t.Source, false)
+		}
 		if s.HasTime && len(s.Frames) > 0 {
 			h.Events = append(h.Events, TimedEvent{Clock: Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
 				What: "stack sample: in " + kernel.FuncName(s.Frames[0].Func), Source: t.Source})
@@ -108,11 +183,12 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 }
 
 // ReadCrash reads a crash transcript into h. It keeps the transcript's
-// records (transcripts are pasted notes, small) because the inode a task
-// works on is proven by answers that come after its bt: kmem and struct
-// file.f_inode or dentry.d_inode.
+// records (transcripts are pasted notes, small) because what proves a
+// task's inode or a lock's owner comes in answers after its bt: kmem,
+// struct file.f_inode, dentry.d_inode, struct mutex.owner.
 func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindCrash})
+	ev := h.evidence()
 	cr := crash.NewReader(r, crash.Options{Name: name})
 	var recs []crash.Record
 	state := map[int]string{}
@@ -156,10 +232,70 @@ func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 				t.ObjectVia = ins[0].Evidence[0].Cache
 			}
 		}
-		h.Tasks = append(h.Tasks, t)
+		ev.AddTask(t)
+		h.see(t.PID, KindCrash, t.Source, false)
+	}
+	for _, o := range crashOwners(recs, name) {
+		ev.AddOwner(o)
 	}
 	sk := cr.Skipped()
 	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
+}
+
+// crashOwners reads lock owner fields out of struct answers: struct
+// mutex's and rw_semaphore's owner (a task pointer whose low three bits
+// are flags; an atomic_long_t "owner = { counter = 0x... }" since 4.10, a
+// plain pointer before), tied to a PID by a ps row or a bt header with
+// that TASK address; and struct extent_buffer's lock_owner, a PID.
+func crashOwners(recs []crash.Record, name string) []locks.Owner {
+	taskPID := map[string]int{}
+	taskComm := map[string]string{}
+	for _, rec := range recs {
+		switch x := rec.(type) {
+		case *crash.PS:
+			for _, row := range x.Rows {
+				if row.Task != "" {
+					taskPID[row.Task], taskComm[row.Task] = row.PID, row.Comm
+				}
+			}
+		case *crash.Backtrace:
+			if x.Task != "" && !x.Abbreviated {
+				taskPID[x.Task], taskComm[x.Task] = x.PID, x.Comm
+			}
+		}
+	}
+	var out []locks.Owner
+	for _, rec := range recs {
+		st, ok := rec.(*crash.Struct)
+		if !ok || st.Addr == "" {
+			continue
+		}
+		for _, f := range st.Fields {
+			src := name + ":" + strconv.Itoa(f.Line)
+			switch {
+			case (st.Type == "mutex" || st.Type == "rw_semaphore") && (f.Name == "owner.counter" || f.Name == "owner"):
+				v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSuffix(f.Value, ","), "0x"), 16, 64)
+				if err != nil || v == 0 {
+					continue
+				}
+				task := strconv.FormatUint(v&^7, 16)
+				pid, ok := taskPID[task]
+				if !ok {
+					continue
+				}
+				out = append(out, locks.Owner{Lock: "0x" + st.Addr, Type: st.Type, PID: pid, Comm: taskComm[task],
+					Reader: st.Type == "rw_semaphore" && v&1 != 0, Source: src,
+					Via: fmt.Sprintf("task %s, whose PID a ps row or bt header gives; the low bits 0x%x are flags", task, v&7)})
+			case st.Type == "extent_buffer" && f.Name == "lock_owner":
+				pid, err := strconv.Atoi(strings.TrimSuffix(f.Value, ","))
+				if err != nil || pid <= 0 {
+					continue
+				}
+				out = append(out, locks.Owner{Lock: "0x" + st.Addr, Type: st.Type, PID: pid, Source: src, Via: "extent_buffer.lock_owner"})
+			}
+		}
+	}
+	return out
 }
 
 // ReadStrace reads a strace capture into h's listing and activity, which

@@ -69,11 +69,40 @@ type HostInput struct {
 	Listing    *Listing
 	Activity   *Activity
 	StraceFile string
-	Tasks      []locks.Task
-	Blockers   []locks.Blocker
-	Events     []TimedEvent
+	// Locks gathers the kernel's evidence of who holds and who waits:
+	// stacks, blocker lines, lockdep lists, crash owner fields.
+	Locks *locks.Evidence
+	// Seen counts, per PID and kind of source, the observations of each
+	// task, for the report's task stories.
+	Seen   map[int]map[string]*Sighting
+	Events []TimedEvent
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
+}
+
+// bootToWall converts boot-clock times with the anchor; nil without one.
+func (a *Anchor) bootToWall() func(float64) (float64, bool) {
+	if a == nil {
+		return nil
+	}
+	return func(t float64) (float64, bool) { return t + a.Offset, true }
+}
+
+// InferLocks reads the host's kernel evidence into incidents and locks,
+// putting kernel times on the wall clock when an anchor allows it.
+func (h *HostInput) InferLocks() *locks.Analysis {
+	if h.Locks == nil {
+		return locks.NewEvidence().Infer(locks.Options{})
+	}
+	return h.Locks.Infer(locks.Options{BootToWall: h.Anchor.bootToWall()})
+}
+
+// Latest is the latest incident of an analysis, nil when there is none.
+func Latest(la *locks.Analysis) *locks.Incident {
+	if la == nil || len(la.Incidents) == 0 {
+		return nil
+	}
+	return &la.Incidents[0]
 }
 
 // HasListing reports whether the host's strace lists a directory.
@@ -176,10 +205,15 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 
 	for _, h := range hosts {
 		hr := HostReport{Label: h.Label, Files: h.Files}
-		if len(h.Tasks) > 0 || len(h.Blockers) > 0 {
-			hr.Locks = locks.Infer(h.Tasks, h.Blockers)
+		if h.Locks != nil && !h.Locks.Empty() {
+			hr.Locks = h.InferLocks()
 			for _, m := range locks.MatchHints(hr.Locks, opts.Hints) {
-				r.Hints = append(r.Hints, HostHint{Host: h.Label, HintMatch: m})
+				if m.Incident == hr.Locks.Incidents[0].ID {
+					r.Hints = append(r.Hints, HostHint{Host: h.Label, HintMatch: m})
+				}
+			}
+			if n := len(hr.Locks.Incidents); n > 1 {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("%s's kernel sources hold %d separate incidents; the report is on the latest (%s); lagtrace locks --incident all shows every one", h.Label, n, hr.Locks.Incidents[0].ID))
 			}
 		}
 		hr.Clock = clockNote(h)
@@ -227,67 +261,61 @@ func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
 		}
 		return t
 	}
-	if hr.Locks != nil {
-		for _, tr := range hr.Locks.Tasks {
-			t := get(tr.PID, tr.Comm)
+	if inc := Latest(hr.Locks); inc != nil {
+		for _, tr := range inc.Tasks {
+			if tr.PID == nil {
+				continue
+			}
+			t := get(*tr.PID, tr.Comm)
 			t.Role, t.Lock, t.Mode, t.WaitsIn = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn
 			switch tr.Role {
 			case locks.Holder:
-				t.Story = append(t.Story, fmt.Sprintf("holds %s (%s), sleeping in %s", lockName(hr.Locks, tr.Lock), modeWord(tr.Mode), tr.WaitsIn))
+				t.Story = append(t.Story, fmt.Sprintf("holds %s (%s), sleeping in %s", lockName(inc, tr.Lock), modeWord(tr.Mode), tr.WaitsIn))
 			case locks.Waiter:
 				site := tr.Site
 				if site == "" {
 					site = tr.WaitsIn
 				}
-				t.Story = append(t.Story, fmt.Sprintf("waits for %s in %s mode at %s", lockName(hr.Locks, tr.Lock), modeWord(tr.Mode), site))
+				t.Story = append(t.Story, fmt.Sprintf("waits for %s in %s mode at %s", lockName(inc, tr.Lock), modeWord(tr.Mode), site))
 			}
 		}
 	}
-	// Sources and per-kind stories, from the raw observations.
-	type seen struct {
-		n     int
-		first string
+	// Sources and per-kind stories, from the sightings.
+	pids := make([]int, 0, len(h.Seen))
+	for pid := range h.Seen {
+		pids = append(pids, pid)
 	}
-	perKind := map[int]map[string]*seen{}
-	for _, tk := range h.Tasks {
-		t := get(tk.PID, tk.Comm)
-		t.Sources = appendSource(t.Sources, TaskSource{Kind: tk.Kind, Loc: tk.Source})
-		if perKind[tk.PID] == nil {
-			perKind[tk.PID] = map[string]*seen{}
+	slices.Sort(pids)
+	for _, pid := range pids {
+		t := get(pid, h.Locks.Comm(pid))
+		for _, k := range []string{KindDmesg, KindProcStack, KindCrash} {
+			s := h.Seen[pid][k]
+			if s == nil {
+				continue
+			}
+			t.Sources = appendSource(t.Sources, TaskSource{Kind: k, Loc: s.First})
+			switch {
+			case k == KindDmesg && s.Reports > 0:
+				t.Story = append(t.Story, fmt.Sprintf("reported by the hung-task detector %s (first at %s)", times(s.Reports), s.First))
+			case k == KindDmesg:
+				t.Story = append(t.Story, fmt.Sprintf("named by the kernel log %s (first at %s)", times(s.Count), s.First))
+			case k == KindProcStack:
+				t.Story = append(t.Story, fmt.Sprintf("%s in /proc/PID/stack snapshots (first at %s)", plural(s.Count, "stack sample"), s.First))
+			case k == KindCrash:
+				t.Story = append(t.Story, fmt.Sprintf("seen in the crash transcript (%s)", s.First))
+			}
 		}
-		s := perKind[tk.PID][tk.Kind]
-		if s == nil {
-			s = &seen{first: tk.Source}
-			perKind[tk.PID][tk.Kind] = s
-		}
-		s.n++
 	}
-	for _, b := range h.Blockers {
-		t := get(b.PID, b.Comm)
-		t.Sources = appendSource(t.Sources, TaskSource{Kind: "dmesg", Loc: b.Source})
-		if b.OwnerPID != 0 {
-			o := get(b.OwnerPID, b.OwnerComm)
-			o.Sources = appendSource(o.Sources, TaskSource{Kind: "dmesg", Loc: b.Source})
+	reported := false
+	for _, kinds := range h.Seen {
+		if s := kinds[KindDmesg]; s != nil && s.Reports > 0 {
+			reported = true
+			break
 		}
 	}
 	for _, pid := range order {
 		t := byPID[pid]
-		kinds := perKind[pid]
-		for _, k := range []string{"dmesg", "procstack", "crash"} {
-			s := kinds[k]
-			if s == nil {
-				continue
-			}
-			switch k {
-			case "dmesg":
-				t.Story = append(t.Story, fmt.Sprintf("reported by the hung-task detector %s (first at %s)", times(s.n), s.first))
-			case "procstack":
-				t.Story = append(t.Story, fmt.Sprintf("%s in /proc/PID/stack snapshots (first at %s)", plural(s.n, "stack sample"), s.first))
-			case "crash":
-				t.Story = append(t.Story, fmt.Sprintf("seen in the crash transcript (%s)", s.first))
-			}
-		}
-		if kinds["dmesg"] == nil && t.Role != locks.Other && slices.ContainsFunc(h.Tasks, func(tk locks.Task) bool { return tk.Kind == "dmesg" }) {
+		if s := h.Seen[pid][KindDmesg]; (s == nil || s.Reports == 0) && t.Role != locks.Other && reported {
 			t.Story = append(t.Story, "absent from the hung-task reports")
 		}
 	}
@@ -335,8 +363,8 @@ func appendSource(ss []TaskSource, s TaskSource) []TaskSource {
 	return append(ss, s)
 }
 
-func lockName(la *locks.Analysis, id string) string {
-	for _, l := range la.Locks {
+func lockName(inc *locks.Incident, id string) string {
+	for _, l := range inc.Locks {
 		if l.ID == id {
 			name := l.Kind
 			if name == "" {
@@ -506,17 +534,20 @@ func verdict(r *Report) string {
 		}
 	}
 	for _, hr := range r.Hosts {
-		la := hr.Locks
+		la := Latest(hr.Locks)
 		if la == nil {
 			continue
 		}
 		for _, l := range la.Locks {
-			if len(l.Waiters) == 0 && len(l.Holders) == 0 {
+			if len(l.Waiters)+l.Unnamed == 0 && len(l.Holders) == 0 {
 				continue
 			}
 			what := l.Kind
 			if what == "" {
 				what = l.Type
+			}
+			if l.Name != "" {
+				what = l.Name
 			}
 			if l.Site != "" {
 				what += " taken in " + l.Site
@@ -529,7 +560,7 @@ func verdict(r *Report) string {
 				}
 				groups = append(groups, fmt.Sprintf("%d in %s (%s)", g.Count, g.WaitsIn, modeWord(g.Mode)))
 			}
-			p := fmt.Sprintf("On %s, %s waited for the %s", hr.Label, plural(len(l.Waiters), "task"), what)
+			p := fmt.Sprintf("On %s, %s waited for the %s", hr.Label, plural(len(l.Waiters)+l.Unnamed, "task"), what)
 			if len(groups) > 0 {
 				p += ": " + strings.Join(groups, ", ")
 			}
@@ -537,7 +568,7 @@ func verdict(r *Report) string {
 				var hs []string
 				for _, pid := range l.Holders {
 					for _, t := range la.Tasks {
-						if t.PID == pid {
+						if t.PID != nil && *t.PID == pid {
 							hs = append(hs, fmt.Sprintf("%d (%s), sleeping in %s", pid, t.Comm, t.WaitsIn))
 						}
 					}
@@ -551,6 +582,9 @@ func verdict(r *Report) string {
 			}
 			p += fmt.Sprintf(" (confidence: %s)", l.Confidence)
 			parts = append(parts, sentence(p))
+		}
+		for _, c := range la.Cycles {
+			parts = append(parts, sentence(c.Text))
 		}
 		for _, n := range la.Notes {
 			parts = append(parts, sentence(n))

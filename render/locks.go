@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/locks"
 )
 
 // Locks writes a lock analysis in format f. The JSON form is the
-// locks.Analysis document itself ("lagtrace.locks/v1",
+// locks.Analysis document itself ("lagtrace.locks/v2",
 // docs/locks-json.md).
 func Locks(w io.Writer, a *locks.Analysis, f Format, o Options) error {
 	switch f {
@@ -25,27 +26,63 @@ func Locks(w io.Writer, a *locks.Analysis, f Format, o Options) error {
 	}
 }
 
-// LocksSummary is one paragraph saying who holds what and who waits; esc
-// sanitizes every input-derived string for the sink.
+// LocksSummary is one paragraph saying who holds what and who waits in the
+// latest incident; esc sanitizes every input-derived string for the sink.
 func LocksSummary(a *locks.Analysis, esc func(string) string) string {
-	if len(a.Locks) == 0 {
-		return fmt.Sprintf("No task in the %d seen sleeps on a lock the stacks show.", len(a.Tasks))
+	if len(a.Incidents) == 0 {
+		return "No task stack, blocker line or lock list in the sources."
 	}
+	s := IncidentSummary(&a.Incidents[0], esc)
+	if n := len(a.Incidents); n > 1 {
+		s = fmt.Sprintf("%d separate incidents; the latest, %s: %s", n, a.Incidents[0].ID, s)
+	}
+	return s
+}
+
+// IncidentSummary is one paragraph on one incident: its deadlocks first,
+// then each lock.
+func IncidentSummary(inc *locks.Incident, esc func(string) string) string {
 	var parts []string
-	for _, l := range a.Locks {
-		parts = append(parts, lockSentence(a, l, esc))
+	for _, c := range inc.Cycles {
+		parts = append(parts, capitalize(esc(c.Text))+".")
+	}
+	for _, l := range inc.Locks {
+		parts = append(parts, lockSentence(inc, l, esc))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("No task of the %d seen sleeps on a lock the sources show.", len(inc.Tasks))
 	}
 	return strings.Join(parts, " ")
 }
 
-func lockSentence(a *locks.Analysis, l locks.Lock, esc func(string) string) string {
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func lockName(l locks.Lock, esc func(string) string) string {
 	what := "the lock taken in " + esc(l.Site)
-	if l.Kind != "" {
+	switch {
+	case l.Name != "":
+		what = esc(l.Name)
+		if l.Site != "" && l.Site != l.Name {
+			what += " (taken in " + esc(l.Site) + ")"
+		}
+	case l.Kind != "":
 		what = "the " + esc(l.Kind) + " taken in " + esc(l.Site)
 	}
 	if l.Object != "" {
 		what += " (inode " + esc(l.Object) + ")"
+	} else if l.Address != "" && l.Name == "" {
+		what += " (at " + esc(l.Address) + ")"
 	}
+	return what
+}
+
+func lockSentence(inc *locks.Incident, l locks.Lock, esc func(string) string) string {
+	what := lockName(l, esc)
 	var holder string
 	switch len(l.Holders) {
 	case 0:
@@ -53,13 +90,13 @@ func lockSentence(a *locks.Analysis, l locks.Lock, esc func(string) string) stri
 	default:
 		var hs []string
 		for _, pid := range l.Holders {
-			hs = append(hs, taskName(a, pid, esc))
+			hs = append(hs, taskName(inc, pid, esc))
 		}
 		holder = strings.Join(hs, " and ") + " holds " + what
 		if l.HolderMode != locks.ModeUnknown {
 			holder += " for " + string(l.HolderMode)
 		}
-		if t, ok := findTask(a, l.Holders[0]); ok && t.WaitsIn != "" {
+		if t, ok := findTask(inc, l.Holders[0]); ok && t.WaitsIn != "" {
 			holder += " and sleeps in " + esc(t.WaitsIn)
 		}
 	}
@@ -69,9 +106,12 @@ func lockSentence(a *locks.Analysis, l locks.Lock, esc func(string) string) stri
 		if g.Mode != locks.ModeUnknown {
 			mode = " to " + string(g.Mode)
 		}
-		if g.Count == 1 {
-			gs = append(gs, fmt.Sprintf("%s waits%s in %s", taskName(a, g.PIDs[0], esc), mode, esc(g.WaitsIn)))
-		} else {
+		switch {
+		case g.Count == 1 && len(g.PIDs) == 1:
+			gs = append(gs, fmt.Sprintf("%s waits%s in %s", taskName(inc, g.PIDs[0], esc), mode, esc(g.WaitsIn)))
+		case g.Count == 1:
+			gs = append(gs, fmt.Sprintf("a task with no PID in the text waits%s in %s", mode, esc(g.WaitsIn)))
+		default:
 			gs = append(gs, fmt.Sprintf("%d tasks wait%s in %s", g.Count, mode, esc(g.WaitsIn)))
 		}
 	}
@@ -82,27 +122,38 @@ func lockSentence(a *locks.Analysis, l locks.Lock, esc func(string) string) stri
 	return fmt.Sprintf("%s: %s (%s).", l.ID, s, l.Confidence)
 }
 
-func findTask(a *locks.Analysis, pid int) (locks.TaskRole, bool) {
-	for _, t := range a.Tasks {
-		if t.PID == pid {
+func findTask(inc *locks.Incident, pid int) (locks.TaskRole, bool) {
+	for _, t := range inc.Tasks {
+		if t.PID != nil && *t.PID == pid {
 			return t, true
 		}
 	}
 	return locks.TaskRole{}, false
 }
 
-func taskName(a *locks.Analysis, pid int, esc func(string) string) string {
-	if t, ok := findTask(a, pid); ok && t.Comm != "" {
+func taskName(inc *locks.Incident, pid int, esc func(string) string) string {
+	if t, ok := findTask(inc, pid); ok && t.Comm != "" {
 		return esc(t.Comm) + ":" + strconv.Itoa(pid)
 	}
 	return strconv.Itoa(pid)
 }
 
+// taskID is a task's PID, or its place when the text names no PID.
+func taskID(t locks.TaskRole) string {
+	if t.PID == nil {
+		return "(no pid) " + t.Place
+	}
+	return strconv.Itoa(*t.PID)
+}
+
 var lockHeaders = []string{"role", "pid", "comm", "mode", "waits in", "site", "source"}
+
+// maxGroupRows caps the waiter rows of one lock's table; the JSON keeps all.
+const maxGroupRows = 12
 
 // lockRows lists a lock's holders one per row, then its waiters one row
 // per group of identical stacks.
-func lockRows(a *locks.Analysis, l locks.Lock, esc, codeSpan func(string) string) [][]string {
+func lockRows(inc *locks.Incident, l locks.Lock, esc, codeSpan func(string) string) [][]string {
 	code := func(s string) string {
 		if s == "" {
 			return ""
@@ -111,31 +162,56 @@ func lockRows(a *locks.Analysis, l locks.Lock, esc, codeSpan func(string) string
 	}
 	var rows [][]string
 	for _, pid := range l.Holders {
-		t, _ := findTask(a, pid)
+		t, _ := findTask(inc, pid)
 		mode := string(t.Mode)
+		if mode == "" {
+			mode = string(l.HolderMode)
+		}
 		rows = append(rows, []string{"holder", strconv.Itoa(pid), esc(t.Comm), mode, code(t.WaitsIn), code(t.Site), esc(firstSource(t.Sources))})
 	}
-	for _, g := range l.Groups {
-		t, _ := findTask(a, g.PIDs[0])
-		role, pids, src := "waiter", strconv.Itoa(g.PIDs[0]), firstSource(t.Sources)
+	for i, g := range l.Groups {
+		if i == maxGroupRows {
+			rest := 0
+			for _, g := range l.Groups[i:] {
+				rest += g.Count
+			}
+			rows = append(rows, []string{fmt.Sprintf("… %d more", len(l.Groups)-i), fmt.Sprintf("%d waiters", rest), "", "", "", "", ""})
+			break
+		}
+		var t locks.TaskRole
+		pids := ""
+		if len(g.PIDs) > 0 {
+			t, _ = findTask(inc, g.PIDs[0])
+			pids = pidList(g.PIDs, 4)
+		}
+		if len(g.Places) > 0 {
+			if pids != "" {
+				pids += " "
+			}
+			pids += fmt.Sprintf("(%d with no pid)", len(g.Places))
+		}
+		role, src := "waiter", firstSource(t.Sources)
 		if g.Count > 1 {
 			role = fmt.Sprintf("waiter ×%d", g.Count)
-			pids = pidList(g.PIDs, 4)
 			src += " …"
 		}
-		rows = append(rows, []string{role, pids, esc(t.Comm), string(g.Mode), code(g.WaitsIn), code(t.Site), esc(src)})
+		if len(g.PIDs) == 0 && len(g.Places) > 0 {
+			src = g.Places[0]
+		}
+		comm := strings.Join(g.Comms, ", ")
+		rows = append(rows, []string{role, pids, esc(comm), string(g.Mode), code(g.WaitsIn), code(t.Site), esc(src)})
 	}
 	return rows
 }
 
-func firstSource(s []string) string {
-	switch len(s) {
-	case 0:
+func firstSource(s locks.Sources) string {
+	switch {
+	case len(s.First) == 0:
 		return ""
-	case 1:
-		return s[0]
+	case s.Count <= 1:
+		return s.First[0]
 	}
-	return fmt.Sprintf("%s (+%d)", s[0], len(s)-1)
+	return fmt.Sprintf("%s (+%d)", s.First[0], s.Count-1)
 }
 
 func pidList(pids []int, limit int) string {
@@ -155,21 +231,38 @@ func pidList(pids []int, limit int) string {
 
 func lockTitle(l locks.Lock, esc func(string) string) string {
 	parts := []string{l.ID, "site " + esc(l.Site)}
-	if l.Kind != "" {
+	switch {
+	case l.Name != "":
+		parts = append(parts, esc(l.Name))
+	case l.Kind != "":
 		parts = append(parts, esc(l.Kind))
-	} else if l.Type != "" {
+	case l.Type != "":
 		parts = append(parts, esc(l.Type))
 	}
 	if l.Object != "" {
 		parts = append(parts, "inode "+esc(l.Object))
+	} else if l.Address != "" {
+		parts = append(parts, "at "+esc(l.Address))
 	}
 	parts = append(parts, string(l.Confidence))
 	return strings.Join(parts, " · ")
 }
 
-func otherTasks(a *locks.Analysis) []locks.TaskRole {
+// reasonText words a piece of evidence with where it was seen.
+func reasonText(r locks.Reason) string {
+	s := r.Text
+	switch {
+	case r.Source != "" && r.Count > 1:
+		s += fmt.Sprintf(" (%s, %d times)", r.Source, r.Count)
+	case r.Source != "":
+		s += " (" + r.Source + ")"
+	}
+	return s
+}
+
+func otherTasks(inc *locks.Incident) []locks.TaskRole {
 	var out []locks.TaskRole
-	for _, t := range a.Tasks {
+	for _, t := range inc.Tasks {
 		if t.Role == locks.Other {
 			out = append(out, t)
 		}
@@ -177,34 +270,78 @@ func otherTasks(a *locks.Analysis) []locks.TaskRole {
 	return out
 }
 
+// incidentTitle heads an incident when the sources hold more than one.
+func incidentTitle(inc *locks.Incident) string {
+	parts := []string{"incident " + inc.ID}
+	if inc.First != nil && inc.Last != nil {
+		parts = append(parts, incidentSpan(inc))
+	} else {
+		parts = append(parts, "undated")
+	}
+	parts = append(parts, fmt.Sprintf("%d tasks", len(inc.Tasks)))
+	return strings.Join(parts, " · ")
+}
+
+func incidentSpan(inc *locks.Incident) string {
+	f, l := *inc.First, *inc.Last
+	if inc.Clock == locks.ClockWall {
+		return fmt.Sprintf("%s to %s", correlate.FormatTime(correlate.Wall, f), correlate.FormatTime(correlate.Wall, l))
+	}
+	return fmt.Sprintf("%.3f s to %.3f s after boot", f, l)
+}
+
 func locksText(a *locks.Analysis, s *styles) string {
 	var b strings.Builder
 	b.WriteString(s.paragraph("lagtrace locks", LocksSummary(a, Terminal)) + "\n")
-	for _, l := range a.Locks {
+	for i := range a.Incidents {
+		inc := &a.Incidents[i]
+		if len(a.Incidents) > 1 {
+			b.WriteString("\n" + s.title.Render(incidentTitle(inc)) + "\n")
+			if i > 0 {
+				b.WriteString(s.paragraph(inc.ID, IncidentSummary(inc, Terminal)) + "\n")
+			}
+		}
+		incidentText(&b, inc, s)
+	}
+	for _, n := range a.Notes {
+		b.WriteString(s.bad.Render("note") + " " + Terminal(n) + "\n")
+	}
+	return b.String()
+}
+
+func incidentText(b *strings.Builder, inc *locks.Incident, s *styles) {
+	for _, l := range inc.Locks {
 		b.WriteString("\n" + s.title.Render(lockTitle(l, Terminal)) + "\n")
-		b.WriteString(s.table(lockHeaders, lockRows(a, l, Terminal, Terminal), 1) + "\n")
+		b.WriteString(s.table(lockHeaders, lockRows(inc, l, Terminal, Terminal), 1) + "\n")
 		for _, e := range l.Evidence {
-			b.WriteString(s.dim.Render("evidence") + " " + Terminal(e) + "\n")
+			b.WriteString(s.dim.Render("evidence") + " " + Terminal(reasonText(e)) + "\n")
 		}
 	}
-	if o := otherTasks(a); len(o) > 0 {
-		fmt.Fprintf(&b, "\n%s %d tasks on no lock the stacks show:", s.dim.Render("other"), len(o))
+	for _, c := range inc.Cycles {
+		b.WriteString(s.bad.Render("cycle") + " " + Terminal(c.Text) + "\n")
+	}
+	for _, c := range inc.Chains {
+		if len(c.Holders) > 1 {
+			b.WriteString(s.dim.Render("chain") + " " + Terminal(c.Text) + "\n")
+		}
+	}
+	if o := otherTasks(inc); len(o) > 0 {
+		fmt.Fprintf(b, "\n%s %d tasks on no lock the sources show:", s.dim.Render("other"), len(o))
 		for i, t := range o {
 			if i == 8 {
-				fmt.Fprintf(&b, " … (%d more)", len(o)-8)
+				fmt.Fprintf(b, " … (%d more)", len(o)-8)
 				break
 			}
-			fmt.Fprintf(&b, " %s:%d in %s", Terminal(t.Comm), t.PID, Terminal(orDash(t.WaitsIn)))
+			fmt.Fprintf(b, " %s:%s in %s", Terminal(t.Comm), Terminal(taskID(t)), Terminal(orDash(t.WaitsIn)))
 			if i < len(o)-1 && i < 7 {
 				b.WriteString(",")
 			}
 		}
 		b.WriteString("\n")
 	}
-	for _, n := range a.Notes {
+	for _, n := range inc.Notes {
 		b.WriteString(s.bad.Render("note") + " " + Terminal(n) + "\n")
 	}
-	return b.String()
 }
 
 func orDash(s string) string {
@@ -218,23 +355,15 @@ func locksMarkdown(a *locks.Analysis) string {
 	var b strings.Builder
 	b.WriteString("## Locks: who holds, who waits\n\n")
 	b.WriteString(LocksSummary(a, MarkdownCell) + "\n\n")
-	for _, l := range a.Locks {
-		b.WriteString("### " + lockTitle(l, MarkdownCell) + "\n\n")
-		markdownTable(&b, lockHeaders, lockRows(a, l, MarkdownCell, MarkdownCode), 1)
-		b.WriteString("\n")
-		for _, e := range l.Evidence {
-			b.WriteString("- " + MarkdownCell(e) + "\n")
+	for i := range a.Incidents {
+		inc := &a.Incidents[i]
+		if len(a.Incidents) > 1 {
+			b.WriteString("### " + MarkdownCell(incidentTitle(inc)) + "\n\n")
+			if i > 0 {
+				b.WriteString(IncidentSummary(inc, MarkdownCell) + "\n\n")
+			}
 		}
-		b.WriteString("\n")
-	}
-	if o := otherTasks(a); len(o) > 0 {
-		fmt.Fprintf(&b, "### Other tasks (%d)\n\n", len(o))
-		var rows [][]string
-		for _, t := range o {
-			rows = append(rows, []string{strconv.Itoa(t.PID), MarkdownCell(t.Comm), MarkdownCode(orDash(t.WaitsIn)), MarkdownCell(firstSource(t.Sources))})
-		}
-		markdownTable(&b, []string{"pid", "comm", "waits in", "source"}, rows, 0)
-		b.WriteString("\n")
+		incidentMarkdown(&b, inc)
 	}
 	if len(a.Notes) > 0 {
 		b.WriteString("### Notes\n\n")
@@ -243,4 +372,41 @@ func locksMarkdown(a *locks.Analysis) string {
 		}
 	}
 	return b.String()
+}
+
+func incidentMarkdown(b *strings.Builder, inc *locks.Incident) {
+	for _, l := range inc.Locks {
+		b.WriteString("#### " + lockTitle(l, MarkdownCell) + "\n\n")
+		markdownTable(b, lockHeaders, lockRows(inc, l, MarkdownCell, MarkdownCode), 1)
+		b.WriteString("\n")
+		for _, e := range l.Evidence {
+			b.WriteString("- " + MarkdownCell(reasonText(e)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(inc.Cycles) > 0 {
+		for _, c := range inc.Cycles {
+			b.WriteString("- **" + MarkdownCell(c.Text) + "**\n")
+		}
+		b.WriteString("\n")
+	}
+	if o := otherTasks(inc); len(o) > 0 {
+		fmt.Fprintf(b, "#### Other tasks (%d)\n\n", len(o))
+		var rows [][]string
+		for i, t := range o {
+			if i == maxGroupRows*4 {
+				rows = append(rows, []string{fmt.Sprintf("… %d more", len(o)-i), "", "", ""})
+				break
+			}
+			rows = append(rows, []string{MarkdownCell(taskID(t)), MarkdownCell(t.Comm), MarkdownCode(orDash(t.WaitsIn)), MarkdownCell(firstSource(t.Sources))})
+		}
+		markdownTable(b, []string{"pid", "comm", "waits in", "source"}, rows, 0)
+		b.WriteString("\n")
+	}
+	if len(inc.Notes) > 0 {
+		for _, n := range inc.Notes {
+			b.WriteString("- " + MarkdownCell(n) + "\n")
+		}
+		b.WriteString("\n")
+	}
 }

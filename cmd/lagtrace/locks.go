@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/locks"
@@ -14,11 +15,12 @@ import (
 )
 
 type locksOptions struct {
-	format string
-	output string
-	kind   string
-	strict bool
-	redact bool
+	incident string
+	format   string
+	output   string
+	kind     string
+	strict   bool
+	redact   bool
 }
 
 func (e *env) locksCommand() *cobra.Command {
@@ -47,7 +49,24 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 	f.StringVar(&o.kind, "kind", "", "read every file as `KIND`: dmesg, procstack or crash (default: detect)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.BoolVar(&o.redact, "redact", false, "replace file paths with placeholders, to share the output")
+	f.StringVar(&o.incident, "incident", "all", "show incident `N` (1 is the latest) or all of them")
 	return cmd
+}
+
+// selectIncident keeps only the incident the user chose.
+func selectIncident(a *locks.Analysis, choice string) error {
+	if choice == "" || choice == "all" {
+		return nil
+	}
+	n, err := strconv.Atoi(choice)
+	if err != nil || n < 1 {
+		return usagef("--incident %q: want a number from 1 (the latest) or all", choice)
+	}
+	if n > len(a.Incidents) {
+		return usagef("--incident %d: the sources hold %d incidents", n, len(a.Incidents))
+	}
+	a.Incidents = a.Incidents[n-1 : n]
+	return nil
 }
 
 func (e *env) runLocks(o locksOptions, args []string) error {
@@ -78,7 +97,10 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 			return err
 		}
 	}
-	a := locks.Infer(h.Tasks, h.Blockers)
+	a := h.InferLocks()
+	if err := selectIncident(a, o.incident); err != nil {
+		return err
+	}
 	var red *redactor
 	if o.redact {
 		red = newRedactor()

@@ -50,10 +50,11 @@ func TestLocks618Roles(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%v: exit %d: %s", files, code, stderr)
 		}
-		var a locks.Analysis
-		if err := json.Unmarshal([]byte(out), &a); err != nil {
+		var la locks.Analysis
+		if err := json.Unmarshal([]byte(out), &la); err != nil {
 			t.Fatal(err)
 		}
+		a := oneIncident(t, la)
 		if len(a.Locks) == 0 {
 			t.Fatalf("%v: no lock", files)
 		}
@@ -76,10 +77,11 @@ func TestLocksSeedDmesgAlone(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var a locks.Analysis
-	if err := json.Unmarshal([]byte(out), &a); err != nil {
+	var la locks.Analysis
+	if err := json.Unmarshal([]byte(out), &la); err != nil {
 		t.Fatal(err)
 	}
+	a := oneIncident(t, la)
 	if len(a.Locks) != 1 || len(a.Locks[0].Holders) != 0 || a.Locks[0].Waiters[0] != 3621271 {
 		t.Fatalf("locks: %+v", a.Locks)
 	}
@@ -148,10 +150,11 @@ func TestLocksSeed(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	var a locks.Analysis
-	if err := json.Unmarshal([]byte(out), &a); err != nil {
+	var la locks.Analysis
+	if err := json.Unmarshal([]byte(out), &la); err != nil {
 		t.Fatal(err)
 	}
+	a := oneIncident(t, la)
 	if len(a.Locks) != 1 {
 		t.Fatalf("locks: %+v", a.Locks)
 	}
@@ -170,7 +173,7 @@ func TestLocksSeed(t *testing.T) {
 	}
 	modes := map[int]locks.Mode{}
 	for _, tr := range a.Tasks {
-		modes[tr.PID] = tr.Mode
+		modes[*tr.PID] = tr.Mode
 	}
 	if modes[3621271] != locks.ModeRead || modes[3632440] != locks.ModeWrite {
 		t.Errorf("modes: 3621271 %q, 3632440 %q", modes[3621271], modes[3632440])
@@ -178,4 +181,13 @@ func TestLocksSeed(t *testing.T) {
 	if !strings.Contains(strings.Join(a.Notes, "\n"), "dmesg reports only 3621271 as hung") {
 		t.Errorf("notes: %q", a.Notes)
 	}
+}
+
+// oneIncident returns the only incident of la, failing when there are more.
+func oneIncident(t *testing.T, la locks.Analysis) locks.Incident {
+	t.Helper()
+	if len(la.Incidents) != 1 {
+		t.Fatalf("got %d incidents, want 1", len(la.Incidents))
+	}
+	return la.Incidents[0]
 }

@@ -74,8 +74,11 @@ func TestDemoFacts(t *testing.T) {
 	if f := doc.Compare.Slowdown["B"].Final; f == nil || ratio(*f) != "77.62x" {
 		t.Errorf("final slowdown = %v, want 77.62x", doc.Compare.Slowdown["B"])
 	}
-	la := doc.Locks["B"]
-	if la == nil || len(la.Locks) != 1 {
+	if doc.Locks["B"] == nil {
+		t.Fatal("no locks on B")
+	}
+	la := oneIncident(t, *doc.Locks["B"])
+	if len(la.Locks) != 1 {
 		t.Fatalf("locks on B = %+v, want one lock", la)
 	}
 	l := la.Locks[0]
@@ -89,7 +92,7 @@ func TestDemoFacts(t *testing.T) {
 	modes := map[string][]int{}
 	for _, tk := range la.Tasks {
 		if tk.Role == "waiter" {
-			modes[string(tk.Mode)] = append(modes[string(tk.Mode)], tk.PID)
+			modes[string(tk.Mode)] = append(modes[string(tk.Mode)], *tk.PID)
 		}
 	}
 	if len(modes["write"]) != 18 || !slices.Equal(modes["read"], []int{3621271}) {

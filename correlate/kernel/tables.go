@@ -52,6 +52,10 @@ const (
 	// reply, I/O, a journal commit): a task here that passed a lock site
 	// holds that lock while it waits.
 	BlockPoint
+	// Generic frames are wait primitives that locks and other waits share
+	// (completions, bit and page waits): what the task waits for is said
+	// by the first frame under them, a lock's entry point or anything else.
+	Generic
 )
 
 // WaitPoint describes one kernel function that appears at the top of a
@@ -88,8 +92,6 @@ var waitPoints = []WaitPoint{
 	{Fn: "preempt_schedule_common", Class: Sched, Kernels: "all"},
 	{Fn: "__wait_on_bit", Class: Sched, Kernels: "3.17+"},
 	{Fn: "out_of_line_wait_on_bit", Class: Sched, Kernels: "all"},
-	{Fn: "__wait_on_bit_lock", Class: Sched, Kernels: "all"},
-	{Fn: "out_of_line_wait_on_bit_lock", Class: Sched, Kernels: "all"},
 	{Fn: "bit_wait", Class: Sched, Kernels: "3.17+"},
 	// kernel/sched/core.c: schedule() with the task counted in iowait; the
 	// caller says what it waits for (a page, a buffer, a request tag).
@@ -105,6 +107,10 @@ var waitPoints = []WaitPoint{
 	{Fn: "preempt_schedule", Class: Sched, Kernels: "all"},
 	{Fn: "preempt_schedule_irq", Class: Sched, Kernels: "all"},
 	{Fn: "preempt_schedule_notrace", Class: Sched, Kernels: "all"},
+	// kernel/sched/core.c: schedule() for rt_mutex waiters (PREEMPT_RT
+	// and PI futexes), 6.1+.
+	{Fn: "rt_mutex_schedule", Class: Sched, Kernels: "6.1+"},
+	{Fn: "rt_mutex_pre_schedule", Class: Sched, Kernels: "6.1+"},
 
 	// rwsem, kernel/locking/rwsem-xadd.c (up to 5.2): the *_failed
 	// functions are the wait loops; x86 reaches them through the
@@ -191,14 +197,6 @@ var waitPoints = []WaitPoint{
 	{Fn: "fuse_simple_request", Class: BlockPoint, Kernels: "4.7+"},
 	{Fn: "__fuse_simple_request", Class: BlockPoint, Kernels: "6.4+"},
 	// Block I/O and the page cache.
-	{Fn: "bit_wait_io", Class: BlockPoint, Kernels: "3.17+"},
-	{Fn: "wait_on_page_bit", Class: BlockPoint, Kernels: "up to 5.15"},
-	{Fn: "wait_on_page_bit_common", Class: BlockPoint, Kernels: "4.10-5.15"},
-	{Fn: "__lock_page", Class: BlockPoint, Kernels: "up to 5.15"},
-	{Fn: "__lock_page_killable", Class: BlockPoint, Killable: true, Kernels: "up to 5.15"},
-	{Fn: "folio_wait_bit_common", Class: BlockPoint, Kernels: "5.16+"},
-	{Fn: "__folio_lock", Class: BlockPoint, Kernels: "5.16+"},
-	{Fn: "__folio_lock_killable", Class: BlockPoint, Killable: true, Kernels: "5.16+"},
 	{Fn: "__wait_on_buffer", Class: BlockPoint, Kernels: "all"},
 	{Fn: "blk_mq_get_tag", Class: BlockPoint, Kernels: "3.13+"},
 	{Fn: "rq_qos_wait", Class: BlockPoint, Kernels: "5.0+"},
@@ -209,9 +207,144 @@ var waitPoints = []WaitPoint{
 	{Fn: "wait_transaction_locked", Class: BlockPoint, Kernels: "all"},
 	{Fn: "start_this_handle", Class: BlockPoint, Kernels: "all"},
 	{Fn: "xfs_log_force", Class: BlockPoint, Kernels: "all"},
-	// Generic completions and writeback.
-	{Fn: "wait_for_completion", Class: BlockPoint, Kernels: "all"},
 	{Fn: "wb_wait_for_completion", Class: BlockPoint, Kernels: "4.2+"},
+
+	// Wait primitives shared by locks and other waits, kernel/sched/
+	// completion.c, kernel/sched/wait_bit.c, mm/filemap.c, fs/buffer.c,
+	// kernel/rcu: the frame under them says what is awaited.
+	{Fn: "wait_for_completion", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_completion_timeout", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_completion_killable", Class: Generic, Killable: true, Kernels: "all"},
+	{Fn: "wait_for_completion_interruptible", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_completion_io", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_completion_io_timeout", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_completion_state", Class: Generic, Kernels: "6.1+"},
+	{Fn: "wait_for_common", Class: Generic, Kernels: "all"},
+	{Fn: "wait_for_common_io", Class: Generic, Kernels: "all"},
+	{Fn: "__wait_for_common", Class: Generic, Kernels: "all"},
+	{Fn: "do_wait_for_common", Class: Generic, Kernels: "all"},
+	{Fn: "__wait_on_bit_lock", Class: Generic, Kernels: "all"},
+	{Fn: "out_of_line_wait_on_bit_lock", Class: Generic, Kernels: "all"},
+	{Fn: "bit_wait_io", Class: Generic, Kernels: "3.17+"},
+	{Fn: "sleep_on_page", Class: Generic, Kernels: "up to 3.16"},
+	{Fn: "sleep_on_page_killable", Class: Generic, Killable: true, Kernels: "up to 3.16"},
+	{Fn: "sleep_on_buffer", Class: Generic, Kernels: "up to 3.16"},
+	{Fn: "wait_on_page_bit", Class: Generic, Kernels: "up to 5.15"},
+	{Fn: "wait_on_page_bit_killable", Class: Generic, Killable: true, Kernels: "up to 5.15"},
+	{Fn: "wait_on_page_bit_common", Class: Generic, Kernels: "4.10-5.15"},
+	{Fn: "folio_wait_bit_common", Class: Generic, Kernels: "5.16+"},
+	{Fn: "__wait_rcu_gp", Class: Generic, Kernels: "3.13+"},
+	{Fn: "synchronize_rcu", Class: Generic, Kernels: "all"},
+	{Fn: "synchronize_rcu_expedited", Class: Generic, Kernels: "all"},
+	{Fn: "synchronize_sched", Class: Generic, Kernels: "up to 4.20"},
+	{Fn: "rcuwait_wait_event", Class: Generic, Kernels: "5.x"},
+
+	// Page, folio and buffer locks (mm/filemap.c, fs/buffer.c): the lock
+	// is a bit of the page or buffer, taken through the generic waits.
+	{Fn: "__lock_page", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "up to 5.15"},
+	{Fn: "__lock_page_killable", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Killable: true, Kernels: "up to 5.15"},
+	{Fn: "__lock_page_or_retry", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "up to 5.15"},
+	{Fn: "lock_page", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "lock_page_killable", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Killable: true, Kernels: "all"},
+	{Fn: "__folio_lock", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "5.16+"},
+	{Fn: "__folio_lock_killable", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Killable: true, Kernels: "5.16+"},
+	{Fn: "__folio_lock_or_retry", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "5.16+"},
+	{Fn: "folio_lock", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Kernels: "5.16+"},
+	{Fn: "folio_lock_killable", Class: LockCall, Lock: "page lock", Mode: ModeWrite, Killable: true, Kernels: "5.16+"},
+	{Fn: "__lock_buffer", Class: LockCall, Lock: "buffer lock", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "lock_buffer", Class: LockCall, Lock: "buffer lock", Mode: ModeWrite, Kernels: "all"},
+
+	// tty line-discipline semaphore, drivers/tty/tty_ldsem.c (3.12+): its
+	// wait loops are the static down_read_failed and down_write_failed.
+	{Fn: "down_read_failed", Class: SlowPath, Lock: "ldsem", Mode: ModeRead, Kernels: "3.12+ (tty_ldsem.c)"},
+	{Fn: "down_write_failed", Class: SlowPath, Lock: "ldsem", Mode: ModeWrite, Kernels: "3.12+ (tty_ldsem.c)"},
+	{Fn: "ldsem_down_read", Class: LockCall, Lock: "ldsem", Mode: ModeRead, Kernels: "3.12+"},
+	{Fn: "ldsem_down_write", Class: LockCall, Lock: "ldsem", Mode: ModeWrite, Kernels: "3.12+"},
+
+	// rt_mutex entry points, kernel/locking/rtmutex_api.c (rtmutex.c before 5.15).
+	{Fn: "rt_mutex_lock", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "rt_mutex_lock_nested", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "4.19+ (lockdep)"},
+	{Fn: "__rt_mutex_lock", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "4.19+"},
+	{Fn: "__rt_mutex_lock_common", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "5.15+"},
+	{Fn: "rt_mutex_lock_interruptible", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "rt_mutex_lock_killable", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Killable: true, Kernels: "5.x+"},
+	{Fn: "rt_mutex_timed_lock", Class: LockCall, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "up to 5.14"},
+	{Fn: "__rt_mutex_slowlock_locked", Class: SlowPath, Lock: "rt_mutex", Mode: ModeWrite, Kernels: "5.15+"},
+
+	// rwsem of 2.6.x (lib/rwsem.c): one wait loop for both modes, the
+	// caller (rwsem_down_read_failed, rwsem_down_write_failed) says which.
+	{Fn: "rwsem_down_failed_common", Class: SlowPath, Lock: "rwsem", Kernels: "2.6-3.x"},
+
+	// Per-CPU rwsem writers wait for readers to drain and for an RCU grace
+	// period inside percpu_down_write.
+	{Fn: "rcu_sync_enter", Class: SlowPath, Lock: "percpu-rwsem", Mode: ModeWrite, Kernels: "4.4+"},
+	{Fn: "__percpu_rwsem_trylock", Class: SlowPath, Lock: "percpu-rwsem", Kernels: "5.8+"},
+	{Fn: "percpu_down_write_killable", Class: LockCall, Lock: "percpu-rwsem", Mode: ModeWrite, Killable: true, Kernels: "6.x"},
+
+	// mutex variants.
+	{Fn: "mutex_lock_io", Class: LockCall, Lock: "mutex", Mode: ModeWrite, Kernels: "4.11+"},
+	{Fn: "mutex_lock_interruptible_nested", Class: LockCall, Lock: "mutex", Mode: ModeWrite, Kernels: "all (lockdep)"},
+	{Fn: "mutex_lock_io_nested", Class: LockCall, Lock: "mutex", Mode: ModeWrite, Kernels: "4.11+ (lockdep)"},
+	{Fn: "down_read_killable_nested", Class: LockCall, Lock: "rwsem", Mode: ModeRead, Killable: true, Kernels: "5.x (lockdep)"},
+	{Fn: "down_write_nested_killable", Class: LockCall, Lock: "rwsem", Mode: ModeWrite, Killable: true, Kernels: "(lockdep)"},
+	{Fn: "down_read_non_owner", Class: LockCall, Lock: "rwsem", Mode: ModeRead, Kernels: "all"},
+
+	// btrfs tree locks: the extent buffer's own rwsem since 5.11
+	// (fs/btrfs/locking.c btrfs_tree_lock -> down_write_nested); a custom
+	// blocking rwlock that waits in these functions themselves before.
+	{Fn: "btrfs_tree_lock", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "__btrfs_tree_lock", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeWrite, Kernels: "5.11+"},
+	{Fn: "btrfs_tree_lock_nested", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeWrite, Kernels: "5.x"},
+	{Fn: "btrfs_tree_read_lock", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeRead, Kernels: "all"},
+	{Fn: "__btrfs_tree_read_lock", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeRead, Kernels: "5.11+"},
+	{Fn: "btrfs_tree_read_lock_nested", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeRead, Kernels: "5.x"},
+	{Fn: "btrfs_tree_read_lock_atomic", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeRead, Kernels: "up to 5.x"},
+	{Fn: "btrfs_lock_root_node", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "btrfs_read_lock_root_node", Class: LockCall, Lock: "btrfs tree lock", Mode: ModeRead, Kernels: "all"},
+}
+
+// NamedLock is a function that takes one particular lock: a global one
+// (rtnl_lock takes rtnl_mutex) or the lock of the object it is given
+// (xfs_ilock takes that inode's lock). Under a lock's slow path it names
+// the lock; a global lock is one lock wherever it is taken.
+type NamedLock struct {
+	Fn   string
+	Name string
+	// Global: one lock in the system, so every waiter through this
+	// function waits for the same lock, whoever calls it.
+	Global  bool
+	Kernels string
+}
+
+// namedLocks, from net/core/rtnetlink.c, kernel/cgroup/cgroup.c,
+// kernel/printk/printk.c, kernel/power/main.c, kernel/cpu.c,
+// mm/memory_hotplug.c, include/linux/mmap_lock.h, fs/super.c,
+// fs/xfs/xfs_inode.c, drivers/i2c/i2c-core-base.c, drivers/base/core.c.
+var namedLocks = []NamedLock{
+	{Fn: "rtnl_lock", Name: "rtnl_mutex", Global: true, Kernels: "all"},
+	{Fn: "rtnl_lock_killable", Name: "rtnl_mutex", Global: true, Kernels: "5.x+"},
+	{Fn: "__rtnl_lock", Name: "rtnl_mutex", Global: true, Kernels: "all"},
+	{Fn: "cgroup_lock", Name: "cgroup_mutex", Global: true, Kernels: "6.x"},
+	{Fn: "cgroup_kn_lock_live", Name: "cgroup_mutex", Global: true, Kernels: "4.x+"},
+	{Fn: "console_lock", Name: "console_sem", Global: true, Kernels: "all"},
+	{Fn: "lock_system_sleep", Name: "system_transition_mutex", Global: true, Kernels: "4.19+"},
+	{Fn: "cpus_read_lock", Name: "cpu_hotplug_lock", Global: true, Kernels: "4.13+"},
+	{Fn: "cpus_write_lock", Name: "cpu_hotplug_lock", Global: true, Kernels: "4.13+"},
+	{Fn: "get_online_cpus", Name: "cpu_hotplug_lock", Global: true, Kernels: "up to 5.x"},
+	{Fn: "mem_hotplug_begin", Name: "mem_hotplug_lock", Global: true, Kernels: "4.13+"},
+	{Fn: "mmap_read_lock", Name: "mmap_lock", Kernels: "5.8+"},
+	{Fn: "mmap_read_lock_killable", Name: "mmap_lock", Kernels: "5.8+"},
+	{Fn: "mmap_write_lock", Name: "mmap_lock", Kernels: "5.8+"},
+	{Fn: "mmap_write_lock_killable", Name: "mmap_lock", Kernels: "5.8+"},
+	{Fn: "lock_mm_and_find_vma", Name: "mmap_lock", Kernels: "6.4+"},
+	{Fn: "__sb_start_write", Name: "sb freeze lock", Kernels: "up to 6.x"},
+	{Fn: "sb_start_write", Name: "sb freeze lock", Kernels: "all"},
+	{Fn: "sb_start_pagefault", Name: "sb freeze lock", Kernels: "all"},
+	{Fn: "sb_start_intwrite", Name: "sb freeze lock", Kernels: "all"},
+	{Fn: "xfs_ilock", Name: "xfs inode lock", Kernels: "all"},
+	{Fn: "i2c_adapter_lock_bus", Name: "i2c bus_lock", Kernels: "4.8+"},
+	{Fn: "device_lock", Name: "device mutex", Kernels: "all"},
+	{Fn: "tty_lock", Name: "tty legacy_mutex", Kernels: "3.7+"},
 }
 
 // LockSite is a function that takes a lock itself (inline helpers such as
@@ -237,46 +370,108 @@ type LockSite struct {
 	// chooses by the directory's file operations), so every task at this
 	// site on one proven object takes it the same way.
 	ModeByObject bool
-	Kernels      string
-	Note         string
+	// Held lists the callees the site runs with the lock held: a task
+	// whose stack passes the site into one of them, and sleeps there
+	// outside any lock's slow path, holds the lock. Entries are function
+	// names, or patterns with a leading or trailing '*' ("*_lookup",
+	// "*readdir*"); "*" alone is every callee. A callee the list does not
+	// name proves nothing: it may run before the site takes the lock or
+	// after it released it.
+	Held []string
+	// Released lists callees known to run outside the lock (before it is
+	// taken or after it is released), to say why a task there is no
+	// holder.
+	Released []string
+	Kernels  string
+	Note     string
 }
 
 // DirLock is the object every directory-lock site locks.
 const DirLock = "dir i_rwsem"
 
 // lockSites is the table of call sites, verified against torvalds/linux
-// fs/readdir.c, fs/namei.c and fs/open.c across 3.10 to 6.18. Before 4.7
-// the directory lock was the i_mutex (a mutex, always exclusive); from 4.7
-// it is the i_rwsem and lookups take it shared.
+// fs/readdir.c, fs/namei.c, fs/open.c and fs/attr.c across 2.6.32 to 6.18.
+// Before 4.7 the directory lock was the i_mutex (a mutex, always
+// exclusive); from 4.7 it is the i_rwsem and lookups take it shared.
 var lockSites = []LockSite{
-	// fs/readdir.c: getdents/getdents64.
-	{Fn: "iterate_dir", Object: DirLock, Killable: true, ModeByObject: true, Kernels: "3.11+", Note: "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
-	{Fn: "vfs_readdir", Object: DirLock, Mode: ModeWrite, Kernels: "up to 3.10", Note: "i_mutex"},
-	// fs/namei.c: pathname lookup that misses the dcache.
-	{Fn: "lookup_slow", Object: DirLock, Kernels: "all", Note: "shared since 4.7, i_mutex before"},
+	// fs/readdir.c iterate_dir: security_file_permission, then the lock,
+	// then the file system's ->iterate(_shared), fsnotify_access and
+	// file_accessed, then the unlock.
+	{Fn: "iterate_dir", Object: DirLock, Killable: true, ModeByObject: true, Kernels: "3.11+",
+		Held:     []string{"*readdir*", "*_iterate", "*_iterate_shared", "fsnotify*", "file_accessed", "touch_atime"},
+		Released: []string{"security_file_permission", "rw_verify_area"},
+		Note:     "exclusive for ->iterate (NFS before 6.5's iterate_shared switch), shared for ->iterate_shared"},
+	{Fn: "vfs_readdir", Object: DirLock, Mode: ModeWrite, Kernels: "up to 3.10",
+		Held: []string{"*readdir*", "fsnotify*", "file_accessed", "touch_atime"}, Note: "i_mutex"},
+	// fs/namei.c lookup_slow: the lock, __lookup_slow (d_alloc_parallel,
+	// ->lookup), the unlock: everything it calls runs under the lock.
+	{Fn: "lookup_slow", Object: DirLock, Kernels: "all", Held: []string{"*"}, Note: "shared since 4.7, i_mutex before"},
+	// 2.6.x and 3.x: real_lookup and do_lookup take i_mutex around ->lookup.
+	{Fn: "real_lookup", Object: DirLock, Mode: ModeWrite, Kernels: "up to 2.6.38", Held: []string{"*"}},
+	{Fn: "do_lookup", Object: DirLock, Mode: ModeWrite, WaitOnly: true, Kernels: "2.6.39-3.x", Held: []string{"d_alloc_and_lookup", "*_lookup"}},
 	// walk_component's only locking is the inlined lookup_slow (6.x
 	// builds); it also calls much that takes no lock, so it proves a wait
-	// only with lock frames directly on it, never a hold.
-	{Fn: "walk_component", Object: DirLock, Mode: ModeRead, WaitOnly: true, Kernels: "6.x (lookup_slow inlined)"},
-	// fs/namei.c: open(2) of the last component; exclusive with O_CREAT.
-	{Fn: "do_last", Object: DirLock, Kernels: "up to 5.7"},
-	{Fn: "open_last_lookups", Object: DirLock, Kernels: "5.8+"},
-	{Fn: "path_openat", Object: DirLock, WaitOnly: true, Kernels: "5.8+ (open_last_lookups inlined)"},
-	// fs/namei.c: directory modifications, always exclusive.
-	{Fn: "filename_create", Object: DirLock, Mode: ModeWrite, Kernels: "all"},
-	{Fn: "do_unlinkat", Object: DirLock, Mode: ModeWrite, Kernels: "all"},
-	{Fn: "do_rmdir", Object: DirLock, Mode: ModeWrite, Kernels: "all"},
+	// only with lock frames directly on it, and a hold only through the
+	// callees lookup_slow makes.
+	{Fn: "walk_component", Object: DirLock, Mode: ModeRead, WaitOnly: true, Kernels: "6.x (lookup_slow inlined)",
+		Held: []string{"__lookup_slow", "d_alloc_parallel", "*_lookup"}},
+	// fs/namei.c open(2) of the last component: mnt_want_write first, then
+	// the lock (exclusive with O_CREAT) around lookup_open, then the
+	// unlock, and only then vfs_open/finish_open of the file.
+	{Fn: "do_last", Object: DirLock, Kernels: "up to 5.7",
+		Held:     []string{"lookup_open", "atomic_open", "*_atomic_open", "d_alloc_parallel", "vfs_create", "*_create", "*_lookup", "lookup_dcache", "__lookup_hash"},
+		Released: []string{"vfs_open", "finish_open", "do_dentry_open", "may_open", "handle_truncate", "complete_walk", "lookup_fast", "mnt_want_write", "__mnt_want_write", "sb_start_write", "__sb_start_write", "terminate_walk"}},
+	{Fn: "open_last_lookups", Object: DirLock, Kernels: "5.8+",
+		Held:     []string{"lookup_open", "atomic_open", "*_atomic_open", "d_alloc_parallel", "vfs_create", "*_create", "*_lookup"},
+		Released: []string{"mnt_want_write", "__mnt_want_write", "sb_start_write", "__sb_start_write", "lookup_fast", "complete_walk"}},
+	{Fn: "path_openat", Object: DirLock, WaitOnly: true, Kernels: "5.8+ (open_last_lookups inlined)",
+		Held:     []string{"lookup_open", "atomic_open", "*_atomic_open", "vfs_create", "*_create", "*_lookup", "d_alloc_parallel"},
+		Released: []string{"do_open", "vfs_open", "do_dentry_open", "link_path_walk", "path_init", "do_tmpfile", "do_o_path"}},
+	// fs/namei.c filename_create: mnt_want_write, then the parent's lock,
+	// then the lookup of the new name; it returns with the lock held, and
+	// its callers (do_mkdirat, do_mknodat, do_symlinkat, do_linkat) make
+	// the entry and unlock in done_path_create.
+	{Fn: "filename_create", Object: DirLock, Mode: ModeWrite, Kernels: "all",
+		Held:     []string{"__lookup_hash", "lookup_one_qstr_excl", "lookup_dcache", "d_alloc*", "*_lookup"},
+		Released: []string{"mnt_want_write", "__mnt_want_write", "sb_start_write", "__sb_start_write", "filename_parentat", "path_parentat"}},
+	{Fn: "do_mkdirat", Object: DirLock, Mode: ModeWrite, Kernels: "4.16+", Held: []string{"vfs_mkdir", "*_mkdir", "security_path_mkdir"}},
+	{Fn: "do_mknodat", Object: DirLock, Mode: ModeWrite, Kernels: "4.16+", Held: []string{"vfs_create", "vfs_mknod", "*_create", "*_mknod", "security_path_mknod"}},
+	{Fn: "do_symlinkat", Object: DirLock, Mode: ModeWrite, Kernels: "4.16+", Held: []string{"vfs_symlink", "*_symlink", "security_path_symlink"}},
+	{Fn: "do_linkat", Object: DirLock, Mode: ModeWrite, Kernels: "4.16+", Held: []string{"vfs_link", "*_link", "security_path_link"}},
+	{Fn: "sys_mkdirat", Object: DirLock, Mode: ModeWrite, Kernels: "up to 4.15", Held: []string{"vfs_mkdir", "*_mkdir"}},
+	{Fn: "SyS_mkdirat", Object: DirLock, Mode: ModeWrite, Kernels: "up to 4.15", Held: []string{"vfs_mkdir", "*_mkdir"}},
+	{Fn: "SYSC_mkdirat", Object: DirLock, Mode: ModeWrite, Kernels: "up to 4.15", Held: []string{"vfs_mkdir", "*_mkdir"}},
+	// fs/namei.c do_unlinkat: the parent's lock around the lookup,
+	// vfs_unlink and dput; the final iput of the unlinked inode (which
+	// truncates and evicts it) runs after the unlock.
+	{Fn: "do_unlinkat", Object: DirLock, Mode: ModeWrite, Kernels: "all",
+		Held:     []string{"__lookup_hash", "lookup_one_qstr_excl", "lookup_dcache", "d_alloc*", "*_lookup", "vfs_unlink", "*_unlink", "security_path_unlink", "dput", "d_delete", "try_break_deleg"},
+		Released: []string{"iput", "evict", "destroy_inode", "*_evict_inode", "truncate_inode_pages*", "break_deleg_wait", "mnt_want_write", "mnt_drop_write", "filename_parentat", "path_parentat"}},
+	{Fn: "do_rmdir", Object: DirLock, Mode: ModeWrite, Kernels: "all",
+		Held:     []string{"__lookup_hash", "lookup_one_qstr_excl", "lookup_dcache", "d_alloc*", "*_lookup", "vfs_rmdir", "*_rmdir", "security_path_rmdir", "dput"},
+		Released: []string{"mnt_want_write", "mnt_drop_write", "filename_parentat", "path_parentat"}},
+	// fs/namei.c renames: lock_rename takes the directories and returns
+	// with them held; do_renameat2 looks up, renames and unlocks.
 	{Fn: "lock_rename", Object: DirLock, Mode: ModeWrite, Kernels: "all"},
 	{Fn: "lock_rename_child", Object: DirLock, Mode: ModeWrite, Kernels: "6.5+"},
 	{Fn: "lock_two_directories", Object: DirLock, Mode: ModeWrite, Kernels: "6.5+"},
+	{Fn: "do_renameat2", Object: DirLock, Mode: ModeWrite, Kernels: "5.x+",
+		Held: []string{"__lookup_hash", "lookup_one_qstr_excl", "lookup_dcache", "d_alloc*", "*_lookup", "vfs_rename", "*_rename", "security_path_rename", "dput"}},
+	{Fn: "SYSC_renameat2", Object: DirLock, Mode: ModeWrite, Kernels: "3.15-4.x",
+		Held: []string{"__lookup_hash", "lookup_dcache", "d_alloc*", "*_lookup", "vfs_rename", "*_rename", "dput"}},
 	// vfs_rename locks the renamed inodes themselves (its caller already
-	// holds the directories through lock_rename).
-	{Fn: "vfs_rename", Object: "renamed inode i_rwsem", Mode: ModeWrite, Kernels: "all"},
-	// fs/open.c and fs/attr.c: inode changes take the file's own i_rwsem.
-	{Fn: "do_truncate", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all"},
-	{Fn: "chmod_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all"},
-	{Fn: "chown_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all"},
-	{Fn: "generic_file_write_iter", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "3.16+"},
+	// holds the directories through lock_rename) around ->rename.
+	{Fn: "vfs_rename", Object: "renamed inode i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"*_rename", "d_move", "d_exchange"}},
+	// fs/open.c and fs/attr.c: inode changes take the file's own i_rwsem
+	// around notify_change (->setattr).
+	{Fn: "do_truncate", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr"}},
+	{Fn: "chmod_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr", "security_path_chmod"}},
+	{Fn: "chown_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr", "security_path_chown"}},
+	// mm/filemap.c generic_file_write_iter: the lock around the checks
+	// and the write; generic_write_sync runs after the unlock.
+	{Fn: "generic_file_write_iter", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "3.16+",
+		Held:     []string{"generic_write_checks", "__generic_file_write_iter", "generic_perform_write", "file_remove_privs", "file_update_time", "generic_file_direct_write"},
+		Released: []string{"generic_write_sync", "vfs_fsync_range"}},
 }
 
 // heldCallees are functions that run only with the directory lock held
@@ -296,7 +491,17 @@ var (
 	waitIndex   = indexBy(waitPoints, func(w WaitPoint) string { return w.Fn })
 	siteIndex   = indexBy(lockSites, func(s LockSite) string { return s.Fn })
 	calleeIndex = indexBy(heldCallees, func(fn string) string { return fn })
+	namedIndex  = indexBy(namedLocks, func(n NamedLock) string { return n.Fn })
 )
+
+// Named looks up a function that takes one particular lock.
+func Named(fn string) (NamedLock, bool) {
+	i, ok := namedIndex[fn]
+	if !ok {
+		return NamedLock{}, false
+	}
+	return namedLocks[i], true
+}
 
 // indexBy builds read-only lookup maps once; the tables stay the source.
 func indexBy[T any](xs []T, key func(T) string) map[string]int {
@@ -329,6 +534,38 @@ func Site(fn string) (LockSite, bool) {
 func HeldCallee(fn string) bool {
 	_, ok := calleeIndex[fn]
 	return ok
+}
+
+// Holds reports whether a task whose stack passes the site into callee
+// holds the site's lock there (see LockSite.Held).
+func (s LockSite) Holds(callee string) bool { return matchAny(s.Held, callee) }
+
+// Releases reports whether callee is known to run outside the site's lock.
+func (s LockSite) Releases(callee string) bool { return matchAny(s.Released, callee) }
+
+// matchAny matches fn against names and '*' patterns.
+func matchAny(patterns []string, fn string) bool {
+	for _, p := range patterns {
+		switch {
+		case p == "*":
+			return true
+		case len(p) > 2 && p[0] == '*' && p[len(p)-1] == '*':
+			if strings.Contains(fn, p[1:len(p)-1]) {
+				return true
+			}
+		case p[0] == '*':
+			if strings.HasSuffix(fn, p[1:]) {
+				return true
+			}
+		case p[len(p)-1] == '*':
+			if strings.HasPrefix(fn, p[:len(p)-1]) {
+				return true
+			}
+		case p == fn:
+			return true
+		}
+	}
+	return false
 }
 
 // FuncName reduces a frame as kernels and crash print it

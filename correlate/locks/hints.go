@@ -6,28 +6,34 @@ import (
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 )
 
-// HintMatch is a hint whose whole pattern matched one lock.
+// HintMatch is a hint whose whole pattern matched one lock of an incident.
 type HintMatch struct {
 	kernel.Hint
-	Lock    string `json:"lock"`
-	Holders []int  `json:"holders"`
+	Incident string `json:"incident"`
+	Lock     string `json:"lock"`
+	Holders  []int  `json:"holders"`
 }
 
-// MatchHints returns the hints whose whole pattern matches a lock of la.
+// MatchHints returns, per incident (the latest first), the hints whose
+// whole pattern matches one of its locks.
 func MatchHints(la *Analysis, hints []kernel.Hint) []HintMatch {
 	if la == nil {
 		return nil
 	}
-	byPID := map[int]TaskRole{}
-	for _, t := range la.Tasks {
-		byPID[t.PID] = t
-	}
 	var out []HintMatch
-	for _, h := range hints {
-		for _, l := range la.Locks {
-			if matchHint(h, l, byPID) {
-				out = append(out, HintMatch{Hint: h, Lock: l.ID, Holders: slices.Clone(l.Holders)})
-				break
+	for _, inc := range la.Incidents {
+		byPID := map[int]TaskRole{}
+		for _, t := range inc.Tasks {
+			if t.PID != nil {
+				byPID[*t.PID] = t
+			}
+		}
+		for _, h := range hints {
+			for _, l := range inc.Locks {
+				if matchHint(h, l, byPID) {
+					out = append(out, HintMatch{Hint: h, Incident: inc.ID, Lock: l.ID, Holders: slices.Clone(l.Holders)})
+					break
+				}
 			}
 		}
 	}
@@ -38,10 +44,10 @@ func matchHint(h kernel.Hint, l Lock, byPID map[int]TaskRole) bool {
 	if h.Site != "" && l.Site != h.Site {
 		return false
 	}
-	if len(l.Waiters) < h.MinWaiters || len(l.Holders) == 0 {
+	if len(l.Waiters)+l.Unnamed < h.MinWaiters || len(l.Holders) == 0 {
 		return false
 	}
-	if h.WaiterMode != ModeUnknown && !slices.ContainsFunc(l.Waiters, func(pid int) bool { return byPID[pid].Mode == h.WaiterMode }) {
+	if h.WaiterMode != ModeUnknown && !slices.ContainsFunc(l.Groups, func(g WaiterGroup) bool { return g.Mode == h.WaiterMode }) {
 		return false
 	}
 	return slices.ContainsFunc(l.Holders, func(pid int) bool {

@@ -46,7 +46,7 @@ func TestMatchHints(t *testing.T) {
 				got = append(got, m.ID)
 			}
 			if diff := cmp.Diff(tt.wantHints, got); diff != "" {
-				t.Errorf("hints (-want +got):\n%s\nlocks: %+v", diff, la.Locks)
+				t.Errorf("hints (-want +got):\n%s\nincidents: %+v", diff, la.Incidents)
 			}
 		})
 	}

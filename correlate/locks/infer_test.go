@@ -87,7 +87,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := classify(&Task{Frames: tt.frames})
+			o := classify(tt.frames)
 			g := got{o.role, o.site, o.mode, o.waitsIn, o.killable}
 			if diff := cmp.Diff(tt.want, g); diff != "" {
 				t.Errorf("classify (-want +got):\n%s", diff)
@@ -100,7 +100,7 @@ func TestInferSeed(t *testing.T) {
 	tasks := seedCrashTasks()
 	// The hung-task report saw only the read waiter.
 	tasks = append(tasks, Task{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "dmesg.txt:1", Frames: seedDmesgReader})
-	a := Infer(tasks, nil)
+	a := only(t, Infer(tasks, nil))
 	if len(a.Locks) != 1 {
 		t.Fatalf("got %d locks, want 1: %+v", len(a.Locks), a.Locks)
 	}
@@ -130,13 +130,13 @@ func TestInferSeed(t *testing.T) {
 	if !strings.Contains(notes, "dmesg reports only 3621271 as hung") {
 		t.Errorf("notes lack the dmesg explanation:\n%s", notes)
 	}
-	if a.Tasks[0].PID != 3748012 || a.Tasks[0].Role != Holder || a.Tasks[0].Mode != ModeWrite {
+	if *a.Tasks[0].PID != 3748012 || a.Tasks[0].Role != Holder || a.Tasks[0].Mode != ModeWrite {
 		t.Errorf("first task: %+v", a.Tasks[0])
 	}
 }
 
 func TestInferDmesgOnly(t *testing.T) {
-	a := Infer([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "d:4", Frames: seedDmesgReader}}, nil)
+	a := only(t, Infer([]Task{{PID: 3621271, Comm: "rsync", Kind: "dmesg", Hung: true, Source: "d:4", Frames: seedDmesgReader}}, nil))
 	if len(a.Locks) != 1 || len(a.Locks[0].Holders) != 0 || a.Locks[0].Confidence != Weak {
 		t.Fatalf("locks: %+v", a.Locks)
 	}
@@ -155,7 +155,7 @@ func TestInferBlocker(t *testing.T) {
 			"down_write+0x98/0xb0", "led_trigger_register+0x134/0x1c0"}},
 	}
 	blockers := []Blocker{{PID: 11, Comm: "kworker/0:1", Lock: "mutex", OwnerPID: 615, OwnerComm: "dhcpcd", Source: "d:19"}}
-	a := Infer(tasks, blockers)
+	a := only(t, Infer(tasks, blockers))
 	var mutexLock *Lock
 	for i := range a.Locks {
 		if a.Locks[i].Site == "rtnl_lock" {
@@ -171,7 +171,7 @@ func TestInferBlocker(t *testing.T) {
 	// 615 itself waits on another lock in its own stack, but the kernel
 	// says it owns rtnl_mutex: it is a holder.
 	for _, tr := range a.Tasks {
-		if tr.PID == 615 && tr.Role != Holder {
+		if *tr.PID == 615 && tr.Role != Holder {
 			t.Errorf("615: %+v", tr)
 		}
 	}
@@ -190,9 +190,15 @@ func TestInferJSONShape(t *testing.T) {
 	if m["schema"] != Schema {
 		t.Errorf("schema %v", m["schema"])
 	}
-	for _, k := range []string{"tasks", "locks", "notes"} {
+	for _, k := range []string{"incidents", "notes"} {
 		if _, ok := m[k].([]any); !ok {
 			t.Errorf("%s is %T, want an array", k, m[k])
+		}
+	}
+	inc := m["incidents"].([]any)[0].(map[string]any)
+	for _, k := range []string{"tasks", "locks", "cycles", "chains", "notes"} {
+		if _, ok := inc[k].([]any); !ok {
+			t.Errorf("incident %s is %T, want an array", k, inc[k])
 		}
 	}
 }
@@ -216,10 +222,10 @@ func TestInferPrefersWorstSnapshot(t *testing.T) {
 		{PID: 2, Comm: "ls", Kind: "procstack", Source: "s:4", Snapshot: "t2", Frames: fuseReaddir},
 		{PID: 3, Comm: "ls", Kind: "procstack", Source: "s:5", Snapshot: "t2", Frames: fuseReaddir},
 	}
-	la := Infer(tasks, nil)
+	la := only(t, Infer(tasks, nil))
 	got := map[int]Role{}
 	for _, tr := range la.Tasks {
-		got[tr.PID] = tr.Role
+		got[*tr.PID] = tr.Role
 	}
 	if diff := cmp.Diff(map[int]Role{1: Holder, 2: Waiter, 3: Waiter}, got); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
@@ -241,7 +247,7 @@ func TestInferFilpOnlyWaiter(t *testing.T) {
 		{PID: 3678549, Comm: "rsync", Kind: "crash", Source: "c:140", Object: inode, ObjectVia: "filp"},
 		{PID: 3690262, Comm: "rsync", Kind: "crash", Source: "c:146", Object: inode, ObjectVia: "dentry"},
 	}
-	la := Infer(tasks, nil)
+	la := only(t, Infer(tasks, nil))
 	type got struct {
 		Role Role
 		Mode Mode
@@ -249,7 +255,7 @@ func TestInferFilpOnlyWaiter(t *testing.T) {
 	}
 	roles := map[int]got{}
 	for _, tr := range la.Tasks {
-		roles[tr.PID] = got{tr.Role, tr.Mode, tr.Site}
+		roles[*tr.PID] = got{tr.Role, tr.Mode, tr.Site}
 	}
 	want := map[int]got{
 		3748012: {Holder, ModeWrite, "iterate_dir"},
@@ -260,4 +266,13 @@ func TestInferFilpOnlyWaiter(t *testing.T) {
 	if diff := cmp.Diff(want, roles); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
+}
+
+// only returns the one incident of a, failing the test if there are more.
+func only(t *testing.T, a *Analysis) Incident {
+	t.Helper()
+	if len(a.Incidents) != 1 {
+		t.Fatalf("got %d incidents, want 1: %+v", len(a.Incidents), a.Incidents)
+	}
+	return a.Incidents[0]
 }
