@@ -327,16 +327,22 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 // is. "? " frames are stale addresses the unwinder found on the stack: they
 // are left out, unless every frame is one (fuzzing consoles and some
 // unwinders mark them all so), when they are all there is. An "[inline]"
-// frame of decode_stacktrace.sh was inlined into the next real frame, so it
-// is part of that frame and never where the task sleeps.
+// frame of decode_stacktrace.sh was inlined into the next real frame: it is
+// kept, marked " [inline]", because it says what that frame was doing
+// (__folio_lock inlined into __filemap_get_folio takes a page lock), but it
+// is never where the task sleeps.
 func dmesgFrames(frames []dmesg.Frame) []string {
 	reliable := slices.ContainsFunc(frames, func(f dmesg.Frame) bool { return !f.Unreliable && !f.Inline })
 	var out []string
 	for _, f := range frames {
-		if f.Inline || reliable && f.Unreliable {
+		switch {
+		case reliable && f.Unreliable:
 			continue
+		case f.Inline:
+			out = append(out, f.Func+" "+locks.InlineMark)
+		default:
+			out = append(out, f.Func)
 		}
-		out = append(out, f.Func)
 	}
 	return out
 }

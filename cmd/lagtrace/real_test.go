@@ -89,7 +89,10 @@ type realTask struct {
 	Comm    string `json:"comm"`
 	Role    string `json:"role"`
 	Mode    string `json:"mode"`
-	WaitsIn string `json:"waits_in"`
+	// WaitMode is the mode a task asks for where it waits: what its
+	// stack shows, for a task that also holds a lock.
+	WaitMode string `json:"wait_mode"`
+	WaitsIn  string `json:"waits_in"`
 }
 
 // realResult is what one excerpt scored.
@@ -311,6 +314,9 @@ func checkTask(attrs []string, tasks []realTask, path string, fail func(string, 
 			got = tk.WaitsIn
 		case "mode":
 			got = tk.Mode
+			if tk.WaitMode != "" {
+				got = tk.WaitMode
+			}
 		default:
 			fail("task %s: unknown field %s", who, k)
 			continue

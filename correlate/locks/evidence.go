@@ -69,6 +69,10 @@ type run struct {
 	clock      string
 	start, end float64
 	count      int
+	// blocked is the last hung-task report's blocked time; stall counts
+	// the stalls of the task before this run's (see addTime).
+	blocked float64
+	stall   int
 }
 
 // sourceAcc keeps a count and the first and last few locations.
@@ -228,13 +232,27 @@ func (s *stackAcc) addTime(t Task) {
 	start := t.Time - t.Blocked
 	if n := len(s.runs); n > 0 {
 		r := &s.runs[n-1]
-		if r.clock == t.Clock && start <= r.end+incidentGap && t.Time >= r.start-incidentGap {
+		// Since 5.x a repeated report says how long the task has been
+		// blocked, which grows report after report: a smaller number
+		// means the task ran in between and is stuck anew, a new stall.
+		// (Older kernels print the timeout every time: never smaller.)
+		fresh := t.Blocked > 0 && r.blocked > 0 && t.Blocked < r.blocked && t.Time > r.end
+		if !fresh && r.clock == t.Clock && start <= r.end+incidentGap && t.Time >= r.start-incidentGap {
 			r.start, r.end = min(r.start, start), max(r.end, t.Time)
 			r.count++
+			if t.Blocked > 0 {
+				r.blocked = t.Blocked
+			}
 			return
 		}
+		stall := r.stall
+		if fresh {
+			stall++
+		}
+		s.runs = append(s.runs, run{clock: t.Clock, start: start, end: t.Time, count: 1, blocked: t.Blocked, stall: stall})
+		return
 	}
-	s.runs = append(s.runs, run{clock: t.Clock, start: start, end: t.Time, count: 1})
+	s.runs = append(s.runs, run{clock: t.Clock, start: start, end: t.Time, count: 1, blocked: t.Blocked})
 }
 
 // AddBlocker adds a 6.15+ blocker line.

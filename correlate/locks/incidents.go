@@ -29,10 +29,18 @@ type episode struct {
 type dated struct {
 	clock      string
 	start, end float64
-	keys       []taskKey
+	keys       []stallKey
 	ep         *episode
 	blocker    *blockerAcc
 	held       *heldAcc
+}
+
+// stallKey names one stall of one task: a task that ran between two
+// hung-task reports and got stuck again is in two stalls, which may be two
+// incidents.
+type stallKey struct {
+	task  taskKey
+	stall int
 }
 
 // incidentSet is one incident being built.
@@ -69,7 +77,7 @@ func (e *Evidence) splitIncidents(opts Options) []*incidentSet {
 				ep := &episode{task: ta, stack: sa, run: r}
 				ep.clock, ep.start = conv(r.clock, r.start)
 				_, ep.end = conv(r.clock, r.end)
-				items = append(items, &dated{clock: ep.clock, start: ep.start, end: ep.end, keys: []taskKey{ta.key}, ep: ep})
+				items = append(items, &dated{clock: ep.clock, start: ep.start, end: ep.end, keys: []stallKey{{ta.key, r.stall}}, ep: ep})
 			}
 			if sa.undated > 0 {
 				undated = append(undated, &episode{task: ta, stack: sa})
@@ -78,9 +86,9 @@ func (e *Evidence) splitIncidents(opts Options) []*incidentSet {
 	}
 	var undatedBlockers []*blockerAcc
 	for _, b := range e.bOrder {
-		keys := []taskKey{{pid: b.PID}}
+		keys := []stallKey{{task: taskKey{pid: b.PID}}}
 		if b.OwnerPID != 0 {
-			keys = append(keys, taskKey{pid: b.OwnerPID})
+			keys = append(keys, stallKey{task: taskKey{pid: b.OwnerPID}})
 		}
 		if b.Clock == "" {
 			undatedBlockers = append(undatedBlockers, b)
@@ -97,7 +105,7 @@ func (e *Evidence) splitIncidents(opts Options) []*incidentSet {
 			continue
 		}
 		c, t := conv(h.clock, h.time)
-		items = append(items, &dated{clock: c, start: t, end: t, keys: []taskKey{{pid: h.pid}}, held: h})
+		items = append(items, &dated{clock: c, start: t, end: t, keys: []stallKey{{task: taskKey{pid: h.pid}}}, held: h})
 	}
 	sets := mergeSharingTasks(clusterByTime(items, e.gap()))
 	return e.placeUndated(sets, undated, undatedBlockers, undatedHeld)
@@ -178,7 +186,7 @@ func mergeSharingTasks(sets [][]*dated) []*incidentSet {
 		}
 		return i
 	}
-	owner := map[taskKey]int{}
+	owner := map[stallKey]int{}
 	for i, s := range sets {
 		for _, it := range s {
 			for _, k := range it.keys {

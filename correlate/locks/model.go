@@ -37,7 +37,9 @@ type Task struct {
 	Hung bool
 	// Frames are the stack, innermost first, as printed or as bare names
 	// ("iterate_dir+0x86/0x2a0", "iterate_dir"); frames the unwinder marked
-	// unreliable are left out by the caller.
+	// unreliable are left out by the caller. A frame that was inlined into
+	// the next one ends in " [inline]" (InlineMark): it tells what the
+	// next frame does, but is never where the task sleeps.
 	Frames []string
 	// Object is the address of the inode the task's lock site works on,
 	// when the source proves it (crash: struct file.f_inode of the file
@@ -125,6 +127,9 @@ type Owner struct {
 	// Source locates the owner field; Via says what tied it to the PID.
 	Source, Via string
 }
+
+// InlineMark ends a frame that was inlined into the next one.
+const InlineMark = "[inline]"
 
 // Role is what a task does with respect to a lock.
 type Role string
@@ -230,9 +235,11 @@ type TaskRole struct {
 	// Object is the inode address a source proved the task works on.
 	Object string `json:"object,omitempty"`
 	// Holds are the locks the task holds, WaitsFor the one it waits for
-	// (a holder can wait too, a waiter hold too).
+	// (a holder can wait too, a waiter hold too), and WaitMode the mode it
+	// asks for there.
 	Holds    []string `json:"holds,omitempty"`
 	WaitsFor string   `json:"waits_for,omitempty"`
+	WaitMode Mode     `json:"wait_mode,omitempty"`
 	// Sources summarises the observations: how many, and the first and
 	// last few locations.
 	Sources Sources `json:"sources"`

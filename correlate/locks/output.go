@@ -153,6 +153,10 @@ func mostWaitedSite(la *lockAcc) string {
 // or, for a site whose mode depends on the file system (iterate_dir), the
 // mode the waiters at the same site on the same object ask for.
 func holderMode(la *lockAcc) Mode {
+	switch la.lockType {
+	case "mutex", "semaphore", "rt_mutex", "page lock", "buffer lock":
+		return ModeWrite // taken one way only
+	}
 	for _, h := range la.holders {
 		if m := la.hmode[h]; m != ModeUnknown {
 			return m
@@ -461,6 +465,7 @@ func (m *member) taskRole() TaskRole {
 	}
 	if m.waits != nil {
 		t.WaitsFor = m.waits.id
+		t.WaitMode = waiterMode(m.waits, m)
 	}
 	switch m.role {
 	case Holder:

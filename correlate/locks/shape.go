@@ -37,9 +37,11 @@ type heldSite struct {
 }
 
 // stackFuncs reduces frames to the function names the tables use, without
-// the scheduler's own frames.
-func stackFuncs(frames []string) []string {
-	fns := make([]string, 0, len(frames))
+// the scheduler's own frames, and says where the first frame that is not
+// inlined into another is: the task sleeps there.
+func stackFuncs(frames []string) (fns []string, top int) {
+	fns = make([]string, 0, len(frames))
+	top = -1
 	for _, f := range frames {
 		if strings.HasPrefix(strings.TrimSpace(f), "?") {
 			continue // an unreliable frame left in by a caller
@@ -51,9 +53,15 @@ func stackFuncs(frames []string) []string {
 		if w, ok := kernel.Wait(fn); ok && w.Class == kernel.Sched {
 			continue
 		}
+		if top < 0 && !strings.HasSuffix(f, InlineMark) {
+			top = len(fns)
+		}
 		fns = append(fns, fn)
 	}
-	return fns
+	if top < 0 {
+		top = 0
+	}
+	return fns, top
 }
 
 // classify reads one stack, innermost first: a waiter has a lock's slow
@@ -61,12 +69,12 @@ func stackFuncs(frames []string) []string {
 // caller; a holder passed a site into a callee the site runs with its lock
 // held, and sleeps there outside any lock's slow path.
 func classify(frames []string) shape {
-	fns := stackFuncs(frames)
+	fns, top := stackFuncs(frames)
 	o := shape{role: Other, stack: fns}
 	if len(fns) == 0 {
 		return o
 	}
-	o.waitsIn = fns[0]
+	o.waitsIn = fns[top]
 	// Generic waits (completions, bit and page waits) first: what they
 	// wait for is the frame under them.
 	g := 0
@@ -136,7 +144,9 @@ func (o *shape) waiter(fns []string, g, j int) {
 		}
 		if w.Class == kernel.LockCall {
 			entry = w
-		} else if slow.Fn == "" {
+		} else if slow.Fn == "" || slow.Mode == ModeUnknown && w.Mode != ModeUnknown {
+			// 2.6's rwsem_down_failed_common serves both modes; the
+			// rwsem_down_{read,write}_failed under it says which.
 			slow = w
 		}
 		o.lockType = w.Lock
