@@ -49,7 +49,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		src := name + ":" + strconv.Itoa(rec.Line)
 		anchors.add(rec.Time)
 		if e, ok := dmesgEvent(rec, src); ok {
-			h.Events = append(h.Events, e)
+			h.events.add(e)
 		}
 		clock, at := stampTime(rec.Time)
 		switch rec.Kind {
@@ -171,8 +171,9 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 			h.see(s.PID, KindProcStack, t.Source, false)
 		}
 		if s.HasTime && len(s.Frames) > 0 {
-			h.Events = append(h.Events, TimedEvent{Clock: Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm,
-				What: "stack sample: in " + kernel.FuncName(s.Frames[0].Func), Source: t.Source})
+			what := "stack sample: in " + kernel.FuncName(s.Frames[0].Func)
+			h.events.add(TimedEvent{Clock: Wall, Time: float64(s.Time) / 1e9, PID: s.PID, Comm: s.Comm, Kind: what,
+				What: what, Source: t.Source})
 		}
 	}
 	if err := pr.Err(); err != nil {
@@ -375,17 +376,18 @@ func dmesgEvent(rec *dmesg.Record, src string) (TimedEvent, bool) {
 		if !rec.Task.Hung {
 			return ev, false
 		}
-		ev.PID, ev.Comm = rec.Task.PID, rec.Task.Comm
+		ev.PID, ev.Comm, ev.Kind = rec.Task.PID, rec.Task.Comm, "hung-task report"
 		ev.What = fmt.Sprintf("hung-task report: %s blocked for more than %d s", rec.Task.Comm, rec.Task.BlockedFor)
 	case dmesg.KindBlocker:
 		b := rec.Blocker
-		ev.PID, ev.Comm = b.PID, b.Comm
+		ev.PID, ev.Comm, ev.Kind = b.PID, b.Comm, "blocker"
 		if b.OwnerFound {
 			ev.What = fmt.Sprintf("blocker: %s waits on a %s likely owned by %s:%d", b.Comm, b.Lock, b.OwnerComm, b.OwnerPID)
 		} else {
 			ev.What = fmt.Sprintf("blocker: %s waits on a %s whose owner is not found", b.Comm, b.Lock)
 		}
 	case dmesg.KindSuppressed:
+		ev.Kind = "suppressed"
 		ev.What = "hung-task reports suppressed from here on (kernel.hung_task_warnings)"
 	default:
 		return ev, false

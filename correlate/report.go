@@ -51,6 +51,72 @@ type TimedEvent struct {
 	Comm   string
 	What   string
 	Source string // file:line
+	// Kind groups events that say the same thing of a task ("hung-task
+	// report", "stack sample: in iterate_dir"), whatever the numbers in
+	// What.
+	Kind string
+	// More counts the events like this one that were seen after it and
+	// are not kept.
+	More int
+}
+
+// eventLog keeps, per task and kind of event, the first few events and the
+// last one, and counts the rest: the hung-task detector repeats its report
+// every check for as long as a task is stuck, and a stack sampler every
+// pass, so what is worth a timeline is bounded by the tasks, not the input.
+type eventLog struct {
+	runs  map[eventKey]*eventRun
+	order []eventKey
+}
+
+type eventKey struct {
+	pid  int
+	kind string
+}
+
+type eventRun struct {
+	kept []TimedEvent
+	last TimedEvent
+	n    int
+}
+
+// keepEvents is how many events of one task and kind the timeline shows
+// from the start; the last one is kept too.
+const keepEvents = 3
+
+func (l *eventLog) add(e TimedEvent) {
+	if l.runs == nil {
+		l.runs = map[eventKey]*eventRun{}
+	}
+	k := eventKey{e.PID, e.Kind}
+	r := l.runs[k]
+	if r == nil {
+		r = &eventRun{}
+		l.runs[k] = r
+		l.order = append(l.order, k)
+	}
+	r.n++
+	if len(r.kept) < keepEvents {
+		r.kept = append(r.kept, e)
+		return
+	}
+	r.last = e
+}
+
+// Events returns the host's dated events, bounded: per task and kind the
+// first few, then the last one with More counting those left out.
+func (h *HostInput) Events() []TimedEvent {
+	var out []TimedEvent
+	for _, k := range h.events.order {
+		r := h.events.runs[k]
+		out = append(out, r.kept...)
+		if r.n > len(r.kept) {
+			last := r.last
+			last.More = r.n - len(r.kept) - 1
+			out = append(out, last)
+		}
+	}
+	return out
 }
 
 // Anchor relates the boot clock to the wall clock: wall = boot + Offset.
@@ -74,8 +140,10 @@ type HostInput struct {
 	Locks *locks.Evidence
 	// Seen counts, per PID and kind of source, the observations of each
 	// task, for the report's task stories.
-	Seen   map[int]map[string]*Sighting
-	Events []TimedEvent
+	Seen map[int]map[string]*Sighting
+	// events dates the observations for the timeline, bounded per task
+	// and kind of event (see addEvent).
+	events eventLog
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
 }
@@ -116,6 +184,9 @@ type ReportOptions struct {
 	// so a log of thousands of repeated reports stays readable.
 	MaxEvents int
 }
+
+// (MaxEvents now bounds the slow calls of the timeline only; events of the
+// kernel sources are bounded as they are read, see eventLog.)
 
 // Report is one incident: every host, every source, joined.
 type Report struct {
@@ -235,7 +306,7 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 }
 
 func clockNote(h *HostInput) string {
-	hasBoot := slices.ContainsFunc(h.Events, func(e TimedEvent) bool { return e.Clock == Boot })
+	hasBoot := slices.ContainsFunc(h.Events(), func(e TimedEvent) bool { return e.Clock == Boot })
 	switch {
 	case !hasBoot:
 		return "all sources on the wall clock"
@@ -461,30 +532,16 @@ func timeline(h *HostInput, hr HostReport, c *Comparison, max int) []TimelineEnt
 			}
 		}
 	}
-	type key struct {
-		pid  int
-		what string
-	}
-	count := map[key]int{}
-	last := map[key]int{}
-	for _, e := range h.Events {
-		k := key{e.PID, e.What}
-		count[k]++
+	for _, e := range h.Events() {
 		clock, t := e.Clock, e.Time
 		if clock == Boot && h.Anchor != nil {
 			clock, t = Wall, t+h.Anchor.Offset
 		}
-		if count[k] > max {
-			continue // the first entries stay; the rest are counted below
+		what := e.What
+		if e.More > 0 {
+			what += fmt.Sprintf(" (after %d more like it)", e.More)
 		}
-		last[k] = len(out)
-		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, PID: e.PID, What: e.What, Source: e.Source})
-	}
-	for k, n := range count {
-		if n > max {
-			i := last[k]
-			out[i].What += fmt.Sprintf(" (and %d more like it)", n-max)
-		}
+		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, PID: e.PID, What: what, Source: e.Source})
 	}
 	return out
 }
