@@ -84,11 +84,11 @@ type realDoc struct {
 
 // realTask is a task of the locks JSON.
 type realTask struct {
-	PID     *int   `json:"pid"`
-	Place   string `json:"place"`
-	Comm    string `json:"comm"`
-	Role    string `json:"role"`
-	Mode    string `json:"mode"`
+	PID   *int   `json:"pid"`
+	Place string `json:"place"`
+	Comm  string `json:"comm"`
+	Role  string `json:"role"`
+	Mode  string `json:"mode"`
 	// WaitMode is the mode a task asks for where it waits: what its
 	// stack shows, for a task that also holds a lock.
 	WaitMode string `json:"wait_mode"`
