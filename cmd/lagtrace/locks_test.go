@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -190,4 +191,57 @@ func oneIncident(t *testing.T, la locks.Analysis) locks.Incident {
 		t.Fatalf("got %d incidents, want 1", len(la.Incidents))
 	}
 	return la.Incidents[0]
+}
+
+// A ring buffer holding three pile-ups one after another (captured here,
+// testdata/locks-incidents): three incidents, the latest first, each with
+// its own holder and waiters, whichever clock the kernel log is on.
+func TestLocksIncidents(t *testing.T) {
+	type incident struct {
+		Holders []int
+		Waiters []int
+	}
+	want := []incident{
+		{[]int{4250}, []int{4288, 4312}},
+		{[]int{2202}, []int{2242, 2251, 2263}},
+		{[]int{493}, []int{543, 565, 572}},
+	}
+	for _, log := range []string{"dmesg.txt", "dmesg-T.txt"} {
+		out, stderr, code := runCLI(t, "", "locks", "-f", "json",
+			"../../testdata/locks-incidents/"+log, "../../testdata/locks-incidents/stacks.txt")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", log, code, stderr)
+		}
+		var la locks.Analysis
+		if err := json.Unmarshal([]byte(out), &la); err != nil {
+			t.Fatal(err)
+		}
+		var got []incident
+		for _, inc := range la.Incidents {
+			var g incident
+			for _, l := range inc.Locks {
+				g.Holders = append(g.Holders, l.Holders...)
+				g.Waiters = append(g.Waiters, l.Waiters...)
+			}
+			got = append(got, g)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: incidents (-want +got):\n%s", log, diff)
+		}
+	}
+	// --incident 2 is run B alone.
+	out, _, code := runCLI(t, "", "locks", "-f", "json", "--incident", "2", "../../testdata/locks-incidents/dmesg.txt")
+	if code != exitOK {
+		t.Fatalf("--incident 2: exit %d", code)
+	}
+	var la locks.Analysis
+	if err := json.Unmarshal([]byte(out), &la); err != nil {
+		t.Fatal(err)
+	}
+	if len(la.Incidents) != 1 || len(la.Incidents[0].Locks) == 0 || !slices.Equal(la.Incidents[0].Locks[0].Holders, []int{2202}) {
+		t.Errorf("--incident 2: %+v", la.Incidents)
+	}
+	if _, stderr, code := runCLI(t, "", "locks", "--incident", "9", "../../testdata/locks-incidents/dmesg.txt"); code != exitUsage || !strings.Contains(stderr, "3 incidents") {
+		t.Errorf("--incident 9: exit %d, %s", code, stderr)
+	}
 }

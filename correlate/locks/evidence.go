@@ -13,8 +13,9 @@ import (
 type Evidence struct {
 	tasks map[taskKey]*taskAcc
 	order []*taskAcc
-	// shapes caches classify by stack signature.
-	shapes   map[string]*shape
+	// stacks holds each distinct stack once, with what classify says of
+	// it, by signature: tasks with one stack share it.
+	stacks   map[string]*canonStack
 	blockers map[blockerKey]*blockerAcc
 	bOrder   []*blockerAcc
 	held     map[int]*heldAcc
@@ -26,6 +27,12 @@ type Evidence struct {
 	sOrder    []*snapAcc
 	haveDmesg bool
 	haveOther bool
+}
+
+// canonStack is one distinct stack.
+type canonStack struct {
+	frames []string
+	shape  *shape
 }
 
 // taskKey names a task: its PID, or, without one, its place.
@@ -49,9 +56,10 @@ type taskAcc struct {
 
 // stackAcc summarises the observations of one task with one stack.
 type stackAcc struct {
-	sig   string
-	shape *shape
-	count int
+	// frames and shape are shared by every task with this stack.
+	frames []string
+	shape  *shape
+	count  int
 	// runs are the stretches of time the stack was seen in; a gap longer
 	// than the incident gap starts a new run.
 	runs    []run
@@ -139,7 +147,7 @@ type snapAcc struct {
 func NewEvidence() *Evidence {
 	return &Evidence{
 		tasks:     map[taskKey]*taskAcc{},
-		shapes:    map[string]*shape{},
+		stacks:    map[string]*canonStack{},
 		blockers:  map[blockerKey]*blockerAcc{},
 		held:      map[int]*heldAcc{},
 		snapshots: map[string]*snapAcc{},
@@ -180,22 +188,24 @@ func (e *Evidence) AddTask(t Task) {
 	if t.Hung {
 		ta.reports++
 	}
-	sig := strings.Join(t.Frames, "\x00")
+	// The same stack again (the detector repeats its report) is found
+	// without building its signature.
 	var sa *stackAcc
 	for _, s := range ta.stacks {
-		if s.sig == sig {
+		if slices.Equal(s.frames, t.Frames) {
 			sa = s
 			break
 		}
 	}
 	if sa == nil {
-		sh := e.shapes[sig]
-		if sh == nil {
+		sig := strings.Join(t.Frames, "\x00")
+		cs := e.stacks[sig]
+		if cs == nil {
 			c := classify(t.Frames)
-			sh = &c
-			e.shapes[sig] = sh
+			cs = &canonStack{frames: slices.Clone(t.Frames), shape: &c}
+			e.stacks[sig] = cs
 		}
-		sa = &stackAcc{sig: sig, shape: sh, source: t.Source, kind: t.Kind}
+		sa = &stackAcc{frames: cs.frames, shape: cs.shape, source: t.Source, kind: t.Kind}
 		ta.stacks = append(ta.stacks, sa)
 	}
 	sa.count++

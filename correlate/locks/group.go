@@ -26,7 +26,8 @@ func groupClaims(claims []*claim) []*lockAcc {
 	lockOf := func(root string, strong bool) *lockAcc {
 		la := byRoot[root]
 		if la == nil {
-			la = &lockAcc{strong: strong, order: len(out), wmode: map[*member]Mode{}, hmode: map[*member]Mode{}}
+			la = &lockAcc{strong: strong, order: len(out), wmode: map[*member]Mode{}, hmode: map[*member]Mode{},
+				isWaiter: map[*member]bool{}, isHolder: map[*member]bool{}}
 			byRoot[root] = la
 			out = append(out, la)
 		}
@@ -81,14 +82,16 @@ func (la *lockAcc) addKeys(keys []string) {
 // holder of one lock is both (it waits for a lock it holds).
 func (la *lockAcc) add(c *claim) {
 	if c.hold {
-		if !containsMember(la.holders, c.m) {
+		if !la.isHolder[c.m] {
+			la.isHolder[c.m] = true
 			la.holders = append(la.holders, c.m)
 		}
 		if c.mode != ModeUnknown {
 			la.hmode[c.m] = c.mode
 		}
 	} else {
-		if !containsMember(la.waiters, c.m) {
+		if !la.isWaiter[c.m] {
+			la.isWaiter[c.m] = true
 			la.waiters = append(la.waiters, c.m)
 		}
 		if c.mode != ModeUnknown {
@@ -124,15 +127,6 @@ func (la *lockAcc) add(c *claim) {
 			la.name = sh.name
 		}
 	}
-}
-
-func containsMember(ms []*member, m *member) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 func containsEvidence(evs []Reason, e Reason) bool {

@@ -73,13 +73,16 @@ type claim struct {
 
 // lockAcc is one lock being built.
 type lockAcc struct {
-	id       string
-	keys     []string
-	weak     []string
-	waiters  []*member
-	holders  []*member
-	wmode    map[*member]Mode
-	hmode    map[*member]Mode
+	id      string
+	keys    []string
+	weak    []string
+	waiters []*member
+	holders []*member
+	wmode   map[*member]Mode
+	hmode   map[*member]Mode
+	// isWaiter and isHolder are the members of waiters and holders.
+	isWaiter map[*member]bool
+	isHolder map[*member]bool
 	evidence []Reason
 	site     string
 	lockType string

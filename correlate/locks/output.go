@@ -293,13 +293,22 @@ func lockEvidence(la *lockAcc, l Lock) []Reason {
 			out = append(out, Reason{Kind: EvidenceStack, Text: fmt.Sprintf("holder %s: %s", h.label(), h.sh.why), Source: h.primary.stack.source, Count: h.primary.stack.count})
 		}
 	}
+	// The first waiter of each group, by PID or place.
+	first := map[taskKey]*member{}
+	for _, x := range la.waiters {
+		first[x.task.key] = x
+	}
 	seen := map[string]bool{}
 	for _, g := range l.Groups {
 		var w *member
-		for _, x := range la.waiters {
-			if x.sh.why != "" && (len(g.PIDs) > 0 && x.task.key.pid == g.PIDs[0] && x.task.key.place == "" || len(g.PIDs) == 0 && len(g.Places) > 0 && x.task.key.place == g.Places[0]) {
-				w = x
-			}
+		switch {
+		case len(g.PIDs) > 0:
+			w = first[taskKey{pid: g.PIDs[0]}]
+		case len(g.Places) > 0:
+			w = first[taskKey{place: g.Places[0]}]
+		}
+		if w != nil && w.sh.why == "" {
+			w = nil
 		}
 		if w == nil || seen[w.sh.why] {
 			continue
@@ -368,12 +377,14 @@ func (e *Evidence) killableNote(id string, la *lockAcc) []string {
 		return nil
 	}
 	var inDmesg []int
+	seen := map[int]bool{}
 	count := map[string]int{}
 	var keys []string
 	n := 0
 	for _, m := range append(slices.Clone(la.holders), la.waiters...) {
 		if m.task.kinds["dmesg"] > 0 && m.task.reports > 0 {
-			if !slices.Contains(inDmesg, m.task.key.pid) {
+			if !seen[m.task.key.pid] {
+				seen[m.task.key.pid] = true
 				inDmesg = append(inDmesg, m.task.key.pid)
 			}
 			continue
@@ -420,13 +431,18 @@ func joinInts(xs []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// taskRoles lists the incident's tasks: holders, waiters, others.
+// taskRoles lists the incident's tasks: holders, waiters, others, each
+// by PID.
 func taskRoles(ms map[taskKey]*member) []TaskRole {
-	out := []TaskRole{}
-	for _, m := range sortedMembers(ms) {
-		out = append(out, m.taskRole())
+	sorted := sortedMembers(ms)
+	out := make([]TaskRole, 0, len(sorted))
+	for _, r := range []Role{Holder, Waiter, Other} {
+		for _, m := range sorted {
+			if m.role == r {
+				out = append(out, m.taskRole())
+			}
+		}
 	}
-	slices.SortStableFunc(out, func(x, y TaskRole) int { return cmp.Compare(rank(x.Role), rank(y.Role)) })
 	return out
 }
 
