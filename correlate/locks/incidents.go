@@ -29,6 +29,9 @@ type episode struct {
 type dated struct {
 	clock      string
 	start, end float64
+	// fresh says start is when the task got stuck anew, as the kernel's
+	// blocked time tells: no slack is given before it.
+	fresh bool
 	keys       []stallKey
 	ep         *episode
 	blocker    *blockerAcc
@@ -77,7 +80,7 @@ func (e *Evidence) splitIncidents(opts Options) []*incidentSet {
 				ep := &episode{task: ta, stack: sa, run: r}
 				ep.clock, ep.start = conv(r.clock, r.start)
 				_, ep.end = conv(r.clock, r.end)
-				items = append(items, &dated{clock: ep.clock, start: ep.start, end: ep.end, keys: []stallKey{{ta.key, r.stall}}, ep: ep})
+				items = append(items, &dated{clock: ep.clock, start: ep.start, end: ep.end, keys: []stallKey{{ta.key, r.stall}}, ep: ep, fresh: r.stall > 0})
 			}
 			if sa.undated > 0 {
 				undated = append(undated, &episode{task: ta, stack: sa})
@@ -154,7 +157,11 @@ func clusterByTime(items []*dated, gap float64) [][]*dated {
 	var cur []*dated
 	end, clock := 0.0, ""
 	for _, it := range items {
-		if len(cur) > 0 && (it.clock != clock || it.start > end+gap) {
+		slack := gap
+		if it.fresh {
+			slack = 0
+		}
+		if len(cur) > 0 && (it.clock != clock || it.start > end+slack) {
 			sets = append(sets, cur)
 			cur = nil
 		}
