@@ -31,11 +31,11 @@ type dated struct {
 	start, end float64
 	// fresh says start is when the task got stuck anew, as the kernel's
 	// blocked time tells: no slack is given before it.
-	fresh bool
-	keys       []stallKey
-	ep         *episode
-	blocker    *blockerAcc
-	held       *heldAcc
+	fresh   bool
+	keys    []stallKey
+	ep      *episode
+	blocker *blockerAcc
+	held    *heldAcc
 }
 
 // stallKey names one stall of one task: a task that ran between two

@@ -80,7 +80,7 @@ func TestRules(t *testing.T) {
 		{
 			// A lockdep list alone (no stack) holds its entries before
 			// the last, and says nothing of the last.
-			name: "lockdep list without a stack",
+			name:  "lockdep list without a stack",
 			tasks: []Task{{PID: 13229, Comm: "repro", Kind: "dmesg", Hung: true, Source: "c:6", Frames: hugetlbWaiter}},
 			held: []Held{hugetlbHeld[0], {PID: 77, Comm: "other", Source: "c:90", Locks: []HeldLock{
 				{Addr: "ffff888000fec848", Class: "&hugetlb_fault_mutex_table[i]", At: "hugetlb_fault"}}}},
@@ -135,8 +135,8 @@ func TestRules(t *testing.T) {
 			// A crash owner field names the holder of the one rwsem the
 			// transcript examines (crash/407: owner 0xffff9431354120c7,
 			// low bits flags, the task of PID 2640498).
-			name: "crash owner field",
-			tasks: []Task{{PID: 4129433, Comm: "mount", Kind: "crash", Source: "c:5", Frames: []string{"__schedule", "schedule", "rwsem_down_write_slowpath", "do_reconfigure_mnt"}}},
+			name:   "crash owner field",
+			tasks:  []Task{{PID: 4129433, Comm: "mount", Kind: "crash", Source: "c:5", Frames: []string{"__schedule", "schedule", "rwsem_down_write_slowpath", "do_reconfigure_mnt"}}},
 			owners: []Owner{{Lock: "0xffff941d45f98870", Type: "rw_semaphore", PID: 2640498, Comm: "kworker/u162:2", Reader: true, Source: "c:66", Via: "kmem"}},
 			want:   []summary{{Locks: [][2][]int{{{2640498}, {4129433}}}}},
 		},
