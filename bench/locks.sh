@@ -1,45 +1,80 @@
 #!/usr/bin/env bash
-# bench/locks.sh [MB]: lagtrace locks over a large kernel log, against wc -l
-# in the same run. The log is the VM's real boot noise
-# (testdata/dmesg/vm-6.18-boot-noise.txt) repeated to about MB megabytes
-# (default 300), with the real 6.18 pile-up (testdata/locks-6.18/dmesg.txt:
-# hung-task reports and blocker lines) inserted every ~10 MB, so the parser
-# meets reports amid noise as in a customer's syslog. Prints MB/s and peak
-# RSS (GNU time) for both; best wall time of 3 warm runs.
+# bench/locks.sh [ROUNDS] [NOISE_MB]: lagtrace locks against wc -l on the
+# same files, in the same run, on two kinds of kernel log:
+#
+#  1. repeated reports: ROUNDS (default 20000) rounds of a real stall's
+#     hung-task reports (bench/mkreports.go: testdata/locks-incidents run C,
+#     two stat tasks and the ln holder, 10 s a round), then 4x as many: the
+#     time should grow about 4x and the peak RSS stay flat, since the lock
+#     analysis keeps one summary per task and stack, not per report;
+#  2. noise: the VM's real boot messages repeated to NOISE_MB (default 300)
+#     with the real 6.18 pile-up (testdata/locks-6.18/dmesg.txt) every
+#     ~10 MB, as in a customer's syslog.
+#
+# Every figure is the median wall time of 5 warm runs and the highest peak
+# RSS (GNU time), with the load average printed first: the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mb=${1:-300}
+rounds=${1:-20000}
+mb=${2:-300}
 tmp=$(mktemp -d /tmp/lagtrace-bench-locks.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/lagtrace" ./cmd/lagtrace
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# measure NAME CMD...: prints "NAME SECONDS RSS_KIB" (median of 5, max RSS).
+measure() {
+	local name=$1
+	shift
+	"$@" >/dev/null 2>&1 # warm the page cache
+	local times=() rss=0
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+		read -r wall kib <"$tmp/time"
+		times+=("$wall")
+		[ "$kib" -gt "$rss" ] && rss=$kib
+	done
+	local med
+	med=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)
+	echo "$name $med $rss"
+}
+
+row() { # NAME SECONDS RSS SIZE
+	awk -v n="$1" -v s="$2" -v r="$3" -v z="$4" \
+		'BEGIN{printf "  %-22s %7.2f s  %8.1f MB/s  peak RSS %7.1f MiB\n", n, s, (s>0? z/1e6/s : 0), r/1024}'
+}
+
+echo "1. repeated reports of one stall"
+go run bench/mkreports.go -rounds "$rounds" >"$tmp/r1.log"
+go run bench/mkreports.go -rounds $((4 * rounds)) >"$tmp/r4.log"
+for x in 1 4; do
+	f=$tmp/r$x.log
+	size=$(stat -c %s "$f")
+	echo " ${x}x: $((size >> 20)) MiB, $(wc -l <"$f") lines, $((x * rounds)) rounds"
+	read -r _ wt wr < <(measure wc wc -l "$f")
+	read -r _ lt lr < <(measure lagtrace "$tmp/lagtrace" locks --format json "$f")
+	row "wc -l" "$wt" "$wr" "$size"
+	row "lagtrace locks" "$lt" "$lr" "$size"
+	awk -v l="$lt" -v w="$wt" 'BEGIN{printf "  lagtrace / wc -l: %.1fx\n", (w>0? l/w : 0)}'
+	eval "t$x=$lt r$x=$lr"
+done
+awk -v a="$t1" -v b="$t4" -v c="$r1" -v d="$r4" \
+	'BEGIN{printf " 4x the reports: %.2fx the time, %.2fx the peak RSS\n", (a>0? b/a : 0), (c>0? d/c : 0)}'
+
+echo "2. syslog noise with reports mixed in"
 noise=testdata/dmesg/vm-6.18-boot-noise.txt
 reports=testdata/locks-6.18/dmesg.txt
 log=$tmp/syslog.txt
-target=$((mb << 20))
-: >"$log"
-# Build a ~10 MB block once (noise, then the reports), then repeat it.
 block=$tmp/block.txt
 : >"$block"
 while [ "$(stat -c %s "$block")" -lt $((10 << 20)) ]; do cat "$noise" >>"$block"; done
 cat "$reports" >>"$block"
-while [ "$(stat -c %s "$log")" -lt "$target" ]; do cat "$block" >>"$log"; done
+: >"$log"
+while [ "$(stat -c %s "$log")" -lt $((mb << 20)) ]; do cat "$block" >>"$log"; done
 size=$(stat -c %s "$log")
-echo "input: $log, $((size >> 20)) MiB, $(wc -l <"$log") lines"
-
-measure() { # name cmd...: best wall seconds of 3 and peak RSS in KiB
-	local name=$1 best= rss=
-	shift
-	"$@" >/dev/null 2>&1 # warm the page cache
-	for _ in 1 2 3; do
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-		read -r wall kib <"$tmp/time"
-		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$wall; fi
-		if [ -z "$rss" ] || [ "$kib" -gt "$rss" ]; then rss=$kib; fi
-	done
-	awk -v n="$name" -v s="$best" -v z="$size" -v r="$rss" \
-		'BEGIN{printf "%-14s %7.2f s  %8.1f MB/s  peak RSS %6.1f MiB\n", n, s, (s>0? z/1e6/s : 0), r/1024}'
-}
-measure "wc -l" wc -l "$log"
-measure "lagtrace locks" "$tmp/lagtrace" locks --format json "$log"
-"$tmp/lagtrace" locks "$log" | head -3
+echo " $((size >> 20)) MiB, $(wc -l <"$log") lines"
+read -r _ wt wr < <(measure wc wc -l "$log")
+read -r _ lt lr < <(measure lagtrace "$tmp/lagtrace" locks --format json "$log")
+row "wc -l" "$wt" "$wr" "$size"
+row "lagtrace locks" "$lt" "$lr" "$size"
+awk -v l="$lt" -v w="$wt" 'BEGIN{printf "  lagtrace / wc -l: %.1fx\n", (w>0? l/w : 0)}'
