@@ -49,6 +49,11 @@ func IncidentSummary(inc *locks.Incident, esc func(string) string) string {
 	for _, l := range inc.Locks {
 		parts = append(parts, lockSentence(inc, l, esc))
 	}
+	for _, c := range inc.Chains {
+		if len(c.Holders) > 1 {
+			parts = append(parts, "Chain: "+esc(c.Text)+".")
+		}
+	}
 	if len(parts) == 0 {
 		return fmt.Sprintf("No task of the %d seen sleeps on a lock the sources show.", len(inc.Tasks))
 	}
