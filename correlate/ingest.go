@@ -42,7 +42,7 @@ const (
 func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindDmesg})
 	ev := h.evidence()
-	dr := dmesg.NewReader(r, dmesg.Options{Name: name})
+	dr := dmesg.NewReader(r, dmesg.Options{Name: name, MaxLine: h.MaxLine})
 	var anchors anchorEstimate
 	for dr.Next() {
 		rec := dr.Record()
@@ -151,7 +151,7 @@ func (h *HostInput) see(pid int, kind, src string, hung bool) {
 func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindProcStack})
 	ev := h.evidence()
-	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid})
+	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid, MaxLine: h.MaxLine})
 	for pr.Next() {
 		s := pr.Sample()
 		t := locks.Task{
@@ -190,7 +190,7 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindCrash})
 	ev := h.evidence()
-	cr := crash.NewReader(r, crash.Options{Name: name})
+	cr := crash.NewReader(r, crash.Options{Name: name, MaxLine: h.MaxLine})
 	var recs []crash.Record
 	state := map[int]string{}
 	comm := map[int]string{}
@@ -309,7 +309,7 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 		h.Activity = NewActivity(10)
 		h.StraceFile = name
 	}
-	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid})
+	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid, MaxLine: h.MaxLine})
 	for sr.Next() {
 		ev := sr.Event()
 		h.Listing.Add(ev)

@@ -146,6 +146,8 @@ type HostInput struct {
 	events eventLog
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
+	// MaxLine is the longest line the readers keep (see lines.DefaultMax).
+	MaxLine int
 }
 
 // bootToWall converts boot-clock times with the anchor; nil without one.

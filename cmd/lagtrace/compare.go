@@ -199,7 +199,7 @@ func (e *env) readStrace(src source, l *correlate.Listing) (strace.Skips, error)
 	if pid == 0 {
 		pid, _ = strace.PIDFromName(src.name)
 	}
-	r := strace.NewReader(in, strace.Options{Name: src.name, PID: pid})
+	r := strace.NewReader(in, strace.Options{Name: src.name, PID: pid, MaxLine: int(e.maxLine)})
 	for r.Next() {
 		l.Add(r.Event())
 	}

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Names from the customer's machine (file names, command names) reach
@@ -75,5 +81,98 @@ func checkTables(t *testing.T, md string) {
 		if n != want {
 			t.Errorf("Markdown line %d has %d cell separators, its table %d: %q", i+1, n, want, line)
 		}
+	}
+}
+
+// hostileKinds are one real capture of each kind lagtrace reads, with
+// the command that reads it.
+var hostileKinds = []struct {
+	kind, file string
+	args       []string
+}{
+	{"strace", seedB, []string{"compare", "--baseline", "E", "E=" + seedE, "B=FILE"}},
+	{"dmesg", "../../testdata/locks-6.18/dmesg.txt", []string{"locks", "FILE"}},
+	{"procstack", "../../testdata/locks-6.18/stacks-tail.txt", []string{"locks", "FILE"}},
+	{"crash", seedCrash, []string{"locks", "FILE"}},
+}
+
+var skippedRE = regexp.MustCompile(`skipped (\d+) lines`)
+
+func withFile(args []string, file string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		out[i] = strings.ReplaceAll(a, "FILE", file)
+	}
+	return out
+}
+
+// A line over --max-line is read through, not kept, and reported as a
+// skipped line with its place and length; every other line is still read.
+func TestLongLineIsSkipped(t *testing.T) {
+	for _, k := range hostileKinds {
+		t.Run(k.kind, func(t *testing.T) {
+			data, err := os.ReadFile(k.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := bytes.Count(data, []byte("\n"))
+			long := append(bytes.Repeat([]byte("z"), 3<<20), '\n')
+			path := filepath.Join(t.TempDir(), "long.txt")
+			if err := os.WriteFile(path, append(data, long...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr, _ := runCLI(t, "", append([]string{"-f", "json"}, withFile(k.args, k.file)...)...)
+			got, stderr, code := runCLI(t, "", append([]string{"-f", "json", "--max-line", "1MiB"}, withFile(k.args, path)...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			say := fmt.Sprintf("long.txt: skipped 1 lines; first at %s:%d: a line of 3,145,728 bytes, over the 1MiB limit (--max-line)", path, n+1)
+			if m := skippedRE.FindStringSubmatch(wantErr); m != nil {
+				// The capture has skips of its own: one more is counted.
+				c, _ := strconv.Atoi(m[1])
+				say = fmt.Sprintf("long.txt: skipped %d lines; first at", c+1)
+			}
+			if !strings.Contains(stderr, say) {
+				t.Errorf("stderr %q\nwant it to say %q", stderr, say)
+			}
+			if diff := cmp.Diff(strings.ReplaceAll(want, k.file, "F"), strings.ReplaceAll(got, path, "F")); diff != "" {
+				t.Errorf("a skipped long line changed the result (-without +with):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Captures saved with bare "\r" line ends (old Mac editors, serial
+// consoles) read exactly as their "\n" versions.
+func TestCROnlyLineEnds(t *testing.T) {
+	for _, k := range hostileKinds {
+		t.Run(k.kind, func(t *testing.T) {
+			data, err := os.ReadFile(k.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf := filepath.Join(t.TempDir(), "capture.txt")
+			cr := filepath.Join(t.TempDir(), "capture.txt")
+			if err := os.WriteFile(lf, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(cr, bytes.ReplaceAll(data, []byte("\n"), []byte("\r")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr, code := runCLI(t, "", append([]string{"-f", "json"}, withFile(k.args, lf)...)...)
+			if code != exitOK {
+				t.Fatalf("LF version: exit %d: %s", code, wantErr)
+			}
+			got, stderr, code := runCLI(t, "", append([]string{"-f", "json"}, withFile(k.args, cr)...)...)
+			if code != exitOK {
+				t.Fatalf("CR version: exit %d: %s", code, stderr)
+			}
+			if diff := cmp.Diff(strings.ReplaceAll(want, lf, "F"), strings.ReplaceAll(got, cr, "F")); diff != "" {
+				t.Errorf("CR line ends read differently (-LF +CR):\n%s", diff)
+			}
+			if diff := cmp.Diff(strings.ReplaceAll(wantErr, lf, "F"), strings.ReplaceAll(stderr, cr, "F")); diff != "" {
+				t.Errorf("CR line ends reported differently (-LF +CR):\n%s", diff)
+			}
+		})
 	}
 }

@@ -91,7 +91,7 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 	if stdin > 1 {
 		return usagef("standard input (-) can be read only once")
 	}
-	var h correlate.HostInput
+	h := correlate.HostInput{MaxLine: int(e.maxLine)}
 	for _, name := range args {
 		if err := e.readLockFile(name, forced, o.strict, &h); err != nil {
 			return err

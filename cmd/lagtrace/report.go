@@ -67,7 +67,7 @@ func (e *env) runReport(o reportOptions, args []string) error {
 	byLabel := map[string]*correlate.HostInput{}
 	for _, f := range files {
 		if byLabel[f.label] == nil {
-			byLabel[f.label] = &correlate.HostInput{Label: f.label}
+			byLabel[f.label] = &correlate.HostInput{Label: f.label, MaxLine: int(e.maxLine)}
 			hosts = append(hosts, byLabel[f.label])
 		}
 	}

@@ -6,7 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"runtime/debug"
+	"strconv"
+	"strings"
 
+	"github.com/lagtrace/lagtrace/internal/lines"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
 )
@@ -61,6 +64,8 @@ type env struct {
 	// files, when set, is where input names are opened instead of the
 	// operating system: the demo reads its embedded incident through it.
 	files fs.FS
+	// maxLine is the longest input line kept (--max-line).
+	maxLine size
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -96,6 +101,9 @@ others wait for.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	pf := root.PersistentFlags()
+	e.maxLine = lines.DefaultMax
+	pf.Var(&e.maxLine, "max-line", "longest input `SIZE` of line read (K, M, G: powers of 1024); longer lines are skipped and counted")
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -124,4 +132,47 @@ func version() string {
 		return "(devel)"
 	}
 	return bi.Main.Version
+}
+
+// size is a byte count given as a flag: "64MiB", "64M", "1g", "1500".
+type size int64
+
+func (s *size) String() string { return lines.Size(int64(*s)) }
+
+func (s *size) Type() string { return "SIZE" }
+
+func (s *size) Set(v string) error {
+	n, err := parseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = size(n)
+	return nil
+}
+
+// parseSize reads a positive byte count with an optional K, M, G or T
+// (powers of 1024, optionally followed by "iB" or "B").
+func parseSize(v string) (int64, error) {
+	num := strings.TrimRight(v, "bBiI")
+	shift := 0
+	if num != "" {
+		switch num[len(num)-1] {
+		case 'k', 'K':
+			shift = 10
+		case 'm', 'M':
+			shift = 20
+		case 'g', 'G':
+			shift = 30
+		case 't', 'T':
+			shift = 40
+		}
+		if shift > 0 {
+			num = num[:len(num)-1]
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)>>shift {
+		return 0, fmt.Errorf("%q: want a size such as 64MiB, 512K or 1000000", v)
+	}
+	return n << shift, nil
 }

@@ -6,6 +6,7 @@ package detect
 import (
 	"bytes"
 
+	"github.com/lagtrace/lagtrace/internal/lines"
 	"github.com/lagtrace/lagtrace/internal/paste"
 	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
@@ -47,8 +48,8 @@ func Parse(s string) (Kind, bool) {
 // look like /proc/PID/stack, so the more specific kinds are tried first.
 func Detect(head []byte) Kind {
 	// Pasted text (mail-quoted, indented, fenced) is judged by what it
-	// pastes.
-	head = paste.Clean(head)
+	// pastes, with its line ends as the readers will split them.
+	head = paste.Clean(normalize(head))
 	var s score
 	for rest := head; len(rest) > 0; {
 		var line []byte
@@ -71,6 +72,24 @@ func Detect(head []byte) Kind {
 		return Strace
 	}
 	return Unknown
+}
+
+// normalize turns the line ends of head into "\n" as the parsers will see
+// them (a file of bare "\r" line ends is split at each), so that the
+// sniffers, which split at "\n", judge the lines the parsers will read.
+func normalize(head []byte) []byte {
+	if bytes.IndexByte(head, '\r') < 0 {
+		return head
+	}
+	out := make([]byte, 0, len(head))
+	lr := lines.NewReader(bytes.NewReader(head))
+	for {
+		l, ok := lr.Next()
+		if !ok {
+			return out
+		}
+		out = append(append(out, l...), '\n')
+	}
 }
 
 type score struct {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"os"
 	"testing"
 )
@@ -33,6 +34,12 @@ func TestDetect(t *testing.T) {
 			}
 			if got := Detect(b); got != tt.want {
 				t.Errorf("Detect = %s, want %s", got, tt.want)
+			}
+			// The same capture saved with bare "\r" line ends (an old Mac
+			// editor, a serial console) is the same kind.
+			cr := bytes.ReplaceAll(b, []byte("\n"), []byte("\r"))
+			if got := Detect(cr); got != tt.want {
+				t.Errorf("Detect with \\r line ends = %s, want %s", got, tt.want)
 			}
 		})
 	}

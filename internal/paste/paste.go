@@ -65,6 +65,9 @@ type Line struct {
 	// Quote is how many levels of mail quoting were removed; Indent how
 	// many columns of leading whitespace (a tab counts 4).
 	Quote, Indent int
+	// Long is the length of a line over the line cap (see lines.Reader),
+	// whose Text is then only its start; 0 otherwise.
+	Long int64
 }
 
 // Tally counts lines of one sort and locates the first.
@@ -121,9 +124,10 @@ type Reader struct {
 	cur Line
 	// held is the raw line read ahead by a Join that did not join; it is
 	// returned by the next call to Next.
-	held    []byte
-	heldNum int
-	hasHeld bool
+	held     []byte
+	heldNum  int
+	heldLong int64
+	hasHeld  bool
 	// own holds a copy of the current line's bytes while Join reads
 	// ahead (the lines.Reader reuses its buffer).
 	own    []byte
@@ -140,12 +144,17 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{lr: lines.NewReader(r)}
 }
 
+// SetMaxLine sets the line cap of the lines.Reader underneath (its Max);
+// call it before the first Next.
+func (r *Reader) SetMaxLine(n int) { r.lr.Max = n }
+
 // Next advances to the next line; false at the end or on a read error.
 func (r *Reader) Next() bool {
 	var raw []byte
 	var num int
+	var long int64
 	if r.hasHeld {
-		raw, num = r.held, r.heldNum
+		raw, num, long = r.held, r.heldNum, r.heldLong
 		r.hasHeld = false
 	} else {
 		b, ok := r.lr.Next()
@@ -153,9 +162,10 @@ func (r *Reader) Next() bool {
 			r.endBlock()
 			return false
 		}
-		raw, num = b, r.lr.Number()
+		raw, num, long = b, r.lr.Number(), r.lr.Long
 	}
 	r.cur = decode(raw, num)
+	r.cur.Long = long
 	r.account(&r.cur, raw)
 	return true
 }
@@ -186,7 +196,7 @@ func (r *Reader) Report() Report { return r.rep }
 // join, the current line becomes that join and Join returns true;
 // otherwise the next line is kept for the following Next.
 func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
-	if r.cur.Kind != Text {
+	if r.cur.Kind != Text || r.cur.Long > 0 {
 		return false
 	}
 	// Keep the current line: reading ahead reuses the buffer it is in.
@@ -198,11 +208,11 @@ func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
 			return false
 		}
 		r.held = append(r.held[:0], b...)
-		r.heldNum = r.lr.Number()
+		r.heldNum, r.heldLong = r.lr.Number(), r.lr.Long
 		r.hasHeld = true
 	}
 	next := decode(r.held, r.heldNum)
-	if next.Kind != Text {
+	if next.Kind != Text || r.heldLong > 0 {
 		return false
 	}
 	for _, sep := range []string{"", " "} {

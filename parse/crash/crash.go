@@ -48,6 +48,9 @@ var ErrFormat = errors.New("not a crash transcript")
 type Options struct {
 	// Name labels errors.
 	Name string
+	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
+	// 0); a longer line is counted in Skipped with its length.
+	MaxLine int
 }
 
 // Record is one of *PS, *Backtrace, *Kmem, *Struct or *Other.
@@ -266,7 +269,9 @@ type Reader struct {
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader, opts Options) *Reader {
-	return &Reader{lr: lines.NewReader(r), opts: opts}
+	lr := lines.NewReader(r)
+	lr.Max = opts.MaxLine
+	return &Reader{lr: lr, opts: opts}
 }
 
 // Record returns the record the last successful Next read. Records are
@@ -298,6 +303,10 @@ func (r *Reader) Next() bool {
 				return false
 			}
 			r.flush()
+			continue
+		}
+		if r.lr.Long > 0 {
+			r.skip(r.lr.Number(), lines.Describe(line, r.lr.Long, r.opts.MaxLine))
 			continue
 		}
 		r.handle(string(line), r.lr.Number())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/lagtrace/lagtrace/internal/lines"
 	"github.com/lagtrace/lagtrace/internal/paste"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	Name string
 	// Year is given to syslog stamps, which carry none.
 	Year int
+	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
+	// 0); a longer line is counted in Skipped with its length.
+	MaxLine int
 }
 
 const (
@@ -80,7 +84,9 @@ func NewReader(r io.Reader, opts Options) *Reader {
 	if opts.Name == "" || opts.Name == "-" {
 		opts.Name = "input"
 	}
-	return &Reader{src: paste.NewReader(r), opts: opts}
+	src := paste.NewReader(r)
+	src.SetMaxLine(opts.MaxLine)
+	return &Reader{src: src, opts: opts}
 }
 
 // Next advances to the next record; it returns false at the end of the
@@ -108,6 +114,10 @@ func (r *Reader) Next() bool {
 		}
 		l := r.src.Line()
 		r.n = l.Num
+		if l.Long > 0 {
+			r.skip([]byte(lines.Describe(l.Text, l.Long, r.opts.MaxLine)))
+			continue
+		}
 		switch l.Kind {
 		case paste.Fence, paste.Prompt:
 			// A pasted block, or the output of a command, ends here.

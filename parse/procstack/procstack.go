@@ -69,6 +69,9 @@ type Options struct {
 	Name string
 	// PID is the task of frames that no header names.
 	PID int
+	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
+	// 0); a longer line is counted in Skipped with its length.
+	MaxLine int
 }
 
 // Frame is one line of a stack, innermost first.
@@ -164,11 +167,13 @@ type header struct {
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader, opts Options) *Reader {
-	return &Reader{
+	rd := &Reader{
 		lr:     lines.NewReader(r),
 		opts:   opts,
 		intern: make(map[string]string),
 	}
+	rd.lr.Max = opts.MaxLine
+	return rd
 }
 
 // Sample returns the sample the last successful Next read.
@@ -200,6 +205,10 @@ func (r *Reader) Next() bool {
 				return false
 			}
 			return r.emit()
+		}
+		if r.lr.Long > 0 {
+			r.skip(r.lr.Number(), lines.Describe(line, r.lr.Long, r.opts.MaxLine))
+			continue
 		}
 		if r.handle(line, r.lr.Number()) {
 			return true

@@ -34,6 +34,9 @@ type Options struct {
 	// Date is the day the trace started, for -t/-tt clock stamps; when zero
 	// Event.Time of a Clock trace counts from midnight.
 	Date time.Time
+	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
+	// 0); a longer line is counted in Skipped with its length.
+	MaxLine int
 }
 
 // Reader reads strace output one Event at a time.
@@ -106,6 +109,7 @@ func NewReader(r io.Reader, opts Options) *Reader {
 		pending:       make(map[int]*pendingCall),
 		fds:           make(map[int]*fdTable),
 	}
+	rd.lr.Max = opts.MaxLine
 	if !opts.Date.IsZero() {
 		y, m, d := opts.Date.Date()
 		rd.dateBase = time.Date(y, m, d, 0, 0, 0, 0, opts.Date.Location()).UnixNano()
@@ -165,6 +169,10 @@ func (r *Reader) Next() bool {
 				continue
 			}
 			n = r.lr.Number()
+			if r.lr.Long > 0 {
+				r.skip([]byte(lines.Describe(line, r.lr.Long, r.opts.MaxLine)), n)
+				continue
+			}
 		}
 		if isBlank(line) {
 			continue
