@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/lagtrace/lagtrace/correlate"
@@ -141,9 +142,10 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// escapeJSONControls writes DEL and the C1 controls (U+0080 to U+009F),
-// which encoding/json leaves raw, as \u escapes: JSON printed on a
-// terminal must not carry a CSI. Outside strings JSON is ASCII, so every
+// escapeJSONControls writes DEL, the C1 controls (U+0080 to U+009F) and
+// the invisible characters Terminal shows by code point (bidi controls,
+// zero-width characters), which encoding/json leaves raw, as \u escapes:
+// JSON printed on a terminal must not carry a CSI or reorder its text. Outside strings JSON is ASCII, so every
 // such rune is inside a string, where the escape means the same.
 func escapeJSONControls(b []byte) []byte {
 	if !bytes.ContainsFunc(b, isRawControl) {
@@ -153,7 +155,11 @@ func escapeJSONControls(b []byte) []byte {
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		if isRawControl(r) {
-			out = fmt.Appendf(out, `\u%04x`, r)
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
 		} else {
 			out = append(out, b[:size]...)
 		}
@@ -162,7 +168,7 @@ func escapeJSONControls(b []byte) []byte {
 	return out
 }
 
-func isRawControl(r rune) bool { return r == 0x7f || r >= 0x80 && r < 0xa0 }
+func isRawControl(r rune) bool { return r == 0x7f || r >= 0x80 && r < 0xa0 || invisible(r) }
 
 // others are the hosts compared against the baseline.
 func others(c *correlate.Comparison) []correlate.HostResult {

@@ -4,13 +4,20 @@
 package render
 
 import (
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Terminal makes an input-derived string safe to print: C0 and C1 control
 // characters and DEL are shown in caret or \x notation, invalid UTF-8 bytes
-// as \xNN, so no escape sequence from a trace reaches the terminal.
+// as \xNN, so no escape sequence from a trace reaches the terminal. Unicode
+// characters that change how text around them looks without showing
+// themselves are shown by code point: bidi controls ("\u202e" is
+// "<U+202E>"), zero-width and other format characters, the line and
+// paragraph separators U+2028 and U+2029, and Hangul fillers; so a name
+// cannot reorder or hide the text it sits in.
 func Terminal(s string) string {
 	if isPlain(s) {
 		return s
@@ -32,6 +39,9 @@ func Terminal(s string) string {
 			b.WriteString(`\u00`)
 			b.WriteByte(hexDigit(byte(r) >> 4))
 			b.WriteByte(hexDigit(byte(r) & 0xf))
+		case invisible(r):
+			h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
+			b.WriteString("<U+" + strings.Repeat("0", max(0, 4-len(h))) + h + ">")
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -47,6 +57,14 @@ func isPlain(s string) bool {
 		}
 	}
 	return true
+}
+
+// invisible reports the characters Terminal shows by code point: format
+// characters (bidi embeddings, overrides and isolates, zero-width space and
+// joiners, the byte order mark, soft hyphen, tags), the line and paragraph
+// separators, and the default-ignorable fillers that render as nothing.
+func invisible(r rune) bool {
+	return r >= 0xa0 && unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 func hexDigit(b byte) byte { return "0123456789abcdef"[b] }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,8 +22,8 @@ import (
 // may break, JSON must stay valid UTF-8.
 func TestHostileNames(t *testing.T) {
 	dir := t.TempDir()
-	name := filepath.Join(dir, "st|ack`\x1b[2J<i>.txt")
-	stacks := "12345 D    ev\x1b[31mil|`*x\n[<0>] iterate_dir+0x86/0x2a0\n[<0>] __x64_sys_getdents64+0x76/0x110\n" +
+	name := filepath.Join(dir, "st|ack`\x1b[2J<i>\u202etxt.exe\u200b.txt")
+	stacks := "12345 D    ev\x1b[31mil|`*x\u2028\u2066\n[<0>] iterate_dir+0x86/0x2a0\n[<0>] __x64_sys_getdents64+0x76/0x110\n" +
 		"12346 S    to\xffuch<b>\u009b\n[<0>] request_wait_answer+0x112/0x210\n[<0>] __fuse_simple_request+0x120/0x330\n" +
 		"[<0>] fuse_lookup+0x75/0x1b0\n[<0>] fuse_atomic_open+0x124/0x190\n[<0>] path_openat+0xba6/0x12d0\n"
 	if err := os.WriteFile(name, []byte(stacks), 0o644); err != nil {
@@ -42,9 +43,7 @@ func TestHostileNames(t *testing.T) {
 					t.Fatalf("output lacks the holder:\n%s", out)
 				}
 				for _, s := range []string{out, stderr} {
-					if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 }); i >= 0 {
-						t.Errorf("control character %q reaches the output at %d", s[i], i)
-					}
+					checkInvisible(t, s)
 				}
 				switch f {
 				case "markdown":
@@ -56,6 +55,42 @@ func TestHostileNames(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// checkInvisible fails on any character that could hide or reorder text
+// on a terminal: C0 (but newline) and C1 controls, DEL, Unicode format
+// characters (bidi controls, zero-width), the line and paragraph
+// separators.
+func checkInvisible(t *testing.T, s string) {
+	t.Helper()
+	if i := strings.IndexFunc(s, func(r rune) bool {
+		return r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 ||
+			unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
+	}); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		t.Errorf("character %U reaches the output at %d: %q", r, i, s[max(0, i-20):min(len(s), i+20)])
+	}
+}
+
+// Host labels with bidi and zero-width characters reach the plot: the SVG
+// shows them by code point.
+func TestHostileLabelsInSVG(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "p.svg")
+	out, stderr, code := runCLI(t, "", "report", "-f", "markdown", "--plot", svg, "--baseline", "E\u200b",
+		"\u202eB\u2028="+seedB, "E\u200b="+seedE)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{out, stderr, string(b)} {
+		checkInvisible(t, s)
+	}
+	if !strings.Contains(string(b), "&lt;U+202E&gt;B&lt;U+2028&gt;") {
+		t.Errorf("SVG does not show the label's bidi override as <U+202E>")
 	}
 }
 
