@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -209,5 +211,65 @@ func TestCROnlyLineEnds(t *testing.T) {
 				t.Errorf("CR line ends reported differently (-LF +CR):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Inputs that are not regular files are read once, as a stream: a FIFO
+// with its writer, a shell's <(...) (a pipe reached through /dev/fd), and
+// the result is the one the regular file gives.
+func TestStreamInputs(t *testing.T) {
+	const dmesg = "../../testdata/locks-6.18/dmesg.txt"
+	data, err := os.ReadFile(dmesg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, code := runCLI(t, "", "locks", "-f", "json", dmesg)
+	if code != exitOK {
+		t.Fatal("the regular file fails")
+	}
+	// A writer that goes on writing after the reader started: nothing
+	// it wrote before may be lost.
+	write := func(w io.WriteCloser) {
+		defer w.Close()
+		for i := 0; i < len(data); i += 4096 {
+			w.Write(data[i:min(len(data), i+4096)])
+		}
+	}
+	fifo := filepath.Join(t.TempDir(), "dmesg.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		write(w)
+	}()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	go write(pw)
+	procSub := fmt.Sprintf("/dev/fd/%d", pr.Fd())
+	for _, name := range []string{fifo, procSub} {
+		got, stderr, code := runCLI(t, "", "locks", "-f", "json", name)
+		if code != exitOK {
+			t.Errorf("locks %s: exit %d: %s", name, code, stderr)
+			continue
+		}
+		if diff := cmp.Diff(strings.ReplaceAll(want, dmesg, "F"), strings.ReplaceAll(got, name, "F")); diff != "" {
+			t.Errorf("locks %s (-regular file +stream):\n%s", name, diff)
+		}
+	}
+}
+
+// An endless device stops at the line cap with an error naming it.
+func TestEndlessDevice(t *testing.T) {
+	_, stderr, code := runCLI(t, "", "locks", "--kind", "dmesg", "--max-line", "1MiB", "/dev/zero")
+	if code != exitInput || !strings.Contains(stderr, "/dev/zero") || !strings.Contains(stderr, "no line end") {
+		t.Errorf("locks /dev/zero: exit %d, stderr %q; want exit 1 saying no line end", code, stderr)
 	}
 }

@@ -25,6 +25,9 @@ type source struct {
 	kind detect.Kind
 	open func() (io.ReadCloser, error)
 	size int64
+	// stream says the source is not a regular file: read once, and
+	// perhaps endless.
+	stream bool
 }
 
 // errEmpty is wrapped when an input holds nothing to read.
@@ -42,7 +45,7 @@ func (e *env) expand(arg string) (srcs []source, done func(), err error) {
 		return nil, nil, err
 	}
 	for _, s := range b.Sources {
-		srcs = append(srcs, source{name: s.Name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size})
+		srcs = append(srcs, source{name: s.Name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
 		var names []string
@@ -83,7 +86,11 @@ func (e *env) openSource(src source, forced detect.Kind) (*openedSource, error) 
 	if err != nil {
 		return nil, err
 	}
-	pr := progress.Wrap(rc, src.name, src.size, e.stderr)
+	var r io.Reader = rc
+	if src.stream {
+		r = input.StopEndless(rc, int64(e.maxLine))
+	}
+	pr := progress.Wrap(r, src.name, src.size, e.stderr)
 	o := &openedSource{
 		Reader: bufio.NewReaderSize(pr, detect.HeadSize),
 		kind:   forced,

@@ -81,6 +81,10 @@ type Source struct {
 	// Size is the number of bytes Open yields if known (for progress),
 	// else -1; it is -1 for compressed files.
 	Size int64
+	// Stream is set for an input that is not a regular file: standard
+	// input, a pipe or FIFO (a shell's <(...)), a character device. It is
+	// read once, as it comes, and it may never end.
+	Stream bool
 }
 
 // Skip is a file that was found but not read, and why.
@@ -96,11 +100,16 @@ type Bundle struct {
 	Sources []Source // in reading order
 	Skipped []Skip
 	tmp     string // extraction directory of a tarball, removed by Close
+	release func() // closes a stream no one opened
 }
 
 // Close removes any files Expand extracted. It is safe to call more than
 // once, and on a nil Bundle.
 func (b *Bundle) Close() error {
+	if b != nil && b.release != nil {
+		b.release()
+		b.release = nil
+	}
 	if b == nil || b.tmp == "" {
 		return nil
 	}
@@ -115,7 +124,7 @@ func (b *Bundle) Close() error {
 // arg.
 func Expand(arg string, stdin io.Reader) (*Bundle, error) {
 	if arg == "-" {
-		return expandStream(arg, stdin, nil, Stdin)
+		return expandStream(arg, stdin, nil, Stdin, true)
 	}
 	st, err := os.Stat(arg)
 	if errors.Is(err, os.ErrNotExist) {
@@ -134,20 +143,24 @@ func Expand(arg string, stdin io.Reader) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := expandStream(arg, f, f, File)
+	// A FIFO, <(...) or a device cannot be opened twice to the same
+	// content: what was read to look inside is handed on, never reread.
+	regular := st.Mode().IsRegular()
+	b, err := expandStream(arg, f, f, File, !regular)
 	if err != nil {
 		return nil, err
 	}
-	if b.Form == File {
+	if b.Form == File && regular {
 		b.Sources[0].Size = sizeIfPlain(arg, st.Size())
 	}
 	return b, nil
 }
 
 // expandStream looks inside r for a tar archive. If there is none, the
-// result is one Source: for a file it reopens the path, for stdin it hands
-// out the stream already begun. closer, if not nil, is the file under r.
-func expandStream(arg string, r io.Reader, closer io.Closer, form Form) (*Bundle, error) {
+// result is one Source: for a regular file it reopens the path; for a
+// stream (once) it hands out the stream already begun, which can be opened
+// only once. closer, if not nil, is the file under r.
+func expandStream(arg string, r io.Reader, closer io.Closer, form Form, once bool) (*Bundle, error) {
 	in, err := input.Wrap(arg, r)
 	if err != nil {
 		if closer != nil {
@@ -177,14 +190,29 @@ func expandStream(arg string, r io.Reader, closer io.Closer, form Form) (*Bundle
 		return b, err
 	}
 	b := &Bundle{Arg: arg, Form: form}
-	if form == Stdin {
+	if once {
 		used := false
-		b.Sources = []Source{{Name: arg, Size: -1, Open: func() (io.ReadCloser, error) {
+		closeAll := func() error {
+			err := in.Close()
+			if closer != nil {
+				if cerr := closer.Close(); err == nil {
+					err = cerr
+				}
+			}
+			return err
+		}
+		b.release = func() {
+			if !used {
+				used = true
+				closeAll()
+			}
+		}
+		b.Sources = []Source{{Name: arg, Size: -1, Stream: true, Open: func() (io.ReadCloser, error) {
 			if used {
-				return nil, errors.New("standard input can be read only once")
+				return nil, fmt.Errorf("%s: a stream (not a regular file) can be read only once", arg)
 			}
 			used = true
-			return readCloser{br, in.Close}, nil
+			return readCloser{br, closeAll}, nil
 		}}}
 		return b, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -139,4 +140,46 @@ func (f *File) wrap(r io.Reader) error {
 	}
 	f.Reader = br
 	return nil
+}
+
+// ErrEndless is wrapped by the error of a reader from StopEndless.
+var ErrEndless = errors.New("no line end")
+
+// StopEndless returns a reader of r that fails, with an error wrapping
+// ErrEndless, once more than max bytes pass without a line end ("\n" or
+// "\r"). A line longer than the line cap is read through and skipped in a
+// file, which ends; a stream that is not a regular file (a character
+// device such as /dev/zero, a pipe from a program that never stops) may
+// never end, so there the cap ends the input instead.
+func StopEndless(r io.Reader, max int64) io.Reader {
+	return &endless{r: r, max: max}
+}
+
+type endless struct {
+	r   io.Reader
+	max int64
+	run int64 // bytes since the last line end
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.run > e.max {
+		return 0, e.err()
+	}
+	n, err := e.r.Read(p)
+	b := p[:n]
+	i := max(bytes.LastIndexByte(b, '\n'), bytes.LastIndexByte(b, '\r'))
+	if i >= 0 {
+		e.run = int64(n - i - 1)
+	} else {
+		e.run += int64(n)
+	}
+	if e.run > e.max {
+		// The bytes read so far are delivered; the next read fails.
+		return n, nil
+	}
+	return n, err
+}
+
+func (e *endless) err() error {
+	return fmt.Errorf("%w in the last %d bytes of a stream that is not a regular file (an endless device such as /dev/zero?): stopped at the --max-line limit", ErrEndless, e.run)
 }

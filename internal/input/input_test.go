@@ -3,6 +3,7 @@ package input
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -115,3 +116,36 @@ func TestOpenStdinAndErrors(t *testing.T) {
 		t.Error("reading a truncated gzip stream succeeded")
 	}
 }
+
+func TestStopEndless(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		endless bool
+	}{
+		{"short lines", strings.Repeat("abc\n", 100), false},
+		{"cr lines", strings.Repeat("abc\r", 100), false},
+		{"a line at the cap", strings.Repeat("x", 16) + "\nend", false},
+		{"a line over the cap", "a\n" + strings.Repeat("x", 17), true},
+		{"zeros", strings.Repeat("\x00", 1000), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := io.ReadAll(StopEndless(iotestHalf(strings.NewReader(tt.in)), 16))
+			if errors.Is(err, ErrEndless) != tt.endless {
+				t.Fatalf("err = %v; want endless %v", err, tt.endless)
+			}
+			if !tt.endless && string(got) != tt.in {
+				t.Errorf("read %q, want %q", got, tt.in)
+			}
+		})
+	}
+}
+
+// iotestHalf reads at most 7 bytes at a time, so line ends fall between
+// reads.
+func iotestHalf(r io.Reader) io.Reader { return io.LimitReader(&chunks{r}, 1<<30) }
+
+type chunks struct{ r io.Reader }
+
+func (c *chunks) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), 7)]) }
