@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -48,7 +49,7 @@ host is the baseline (the healthy one) unless --baseline says otherwise.`,
   lagtrace compare --format markdown -o ticket.md B=B.strace.gz E=E.strace.zst`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return e.runCompare(o, args)
+			return e.runCompare(cmd.Context(), o, args)
 		}),
 	}
 	o.addFlags(cmd.Flags())
@@ -103,7 +104,7 @@ func parseHostArgs(args []string, unique bool) ([]hostArg, error) {
 	return hs, nil
 }
 
-func (e *env) runCompare(o compareOptions, args []string) error {
+func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) error {
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
 		return usageError{err}
@@ -144,7 +145,7 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 	for i, h := range hostArgs {
 		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
 		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
-		wg.Go(func() { skips[i], errs[i] = e.readStraceArg(h.file, l) })
+		wg.Go(func() { skips[i], errs[i] = e.readStraceArg(ctx, h.file, l) })
 	}
 	wg.Wait()
 	for i, h := range hostArgs {
@@ -168,15 +169,15 @@ func (e *env) runCompare(o compareOptions, args []string) error {
 // readStraceArg streams the strace behind one argument into l (every file
 // of an -ff directory, as one trace) and says which lines it skipped. It
 // writes to stderr only what expand reports, so hosts read concurrently.
-func (e *env) readStraceArg(arg string, l *correlate.Listing) (strace.Skips, error) {
-	srcs, done, err := e.expand(arg)
+func (e *env) readStraceArg(ctx context.Context, arg string, l *correlate.Listing) (strace.Skips, error) {
+	srcs, done, err := e.expand(ctx, arg)
 	if err != nil {
 		return strace.Skips{}, err
 	}
 	defer done()
 	var all strace.Skips
 	for _, src := range srcs {
-		sk, err := e.readStrace(src, l)
+		sk, err := e.readStrace(ctx, src, l)
 		if err != nil {
 			return all, err
 		}
@@ -189,8 +190,8 @@ func (e *env) readStraceArg(arg string, l *correlate.Listing) (strace.Skips, err
 }
 
 // readStrace streams one strace file into l.
-func (e *env) readStrace(src source, l *correlate.Listing) (strace.Skips, error) {
-	in, err := e.openSource(src, detect.Strace)
+func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing) (strace.Skips, error) {
+	in, err := e.openSource(ctx, src, detect.Strace)
 	if err != nil {
 		return strace.Skips{}, err
 	}

@@ -69,7 +69,7 @@ B's dmesg with the kernel's blocker lines and its /proc/PID/stack samples.`,
 			d.files = sub
 			o.baseline, o.time, o.origin = in.baseline, in.time, in.origin
 			o.rows, o.sample = 10, correlate.DefaultSampleSize
-			return d.runReport(o, in.files)
+			return d.runReport(cmd.Context(), o, in.files)
 		}),
 	}
 	f := cmd.Flags()

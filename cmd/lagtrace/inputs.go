@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/lagtrace/lagtrace/internal/bundle"
@@ -35,12 +38,12 @@ var errEmpty = errors.New("empty: nothing to read")
 
 // expand finds the sources behind arg and tells the user what a directory
 // or sosreport was read as. The caller runs done when finished with them.
-func (e *env) expand(arg string) (srcs []source, done func(), err error) {
+func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(), err error) {
 	if e.files != nil {
 		open := func() (io.ReadCloser, error) { return input.OpenFS(e.files, arg) }
 		return []source{{name: arg, kind: detect.Unknown, open: open, size: -1}}, func() {}, nil
 	}
-	b, err := bundle.Expand(arg, e.stdin)
+	b, err := bundle.Expand(ctx, arg, e.stdin, bundle.Options{MaxExtract: int64(e.maxExtract)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,16 +51,57 @@ func (e *env) expand(arg string) (srcs []source, done func(), err error) {
 		srcs = append(srcs, source{name: s.Name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
-		var names []string
-		for _, s := range b.Sources {
-			names = append(names, s.Name)
-		}
-		fmt.Fprintf(e.stderr, "lagtrace: %s (%s): reading %s\n", render.Terminal(arg), b.Form, render.Terminal(strings.Join(names, ", ")))
-		for _, s := range b.Skipped {
-			fmt.Fprintf(e.stderr, "lagtrace: %s: left out %s: %s\n", render.Terminal(arg), render.Terminal(s.Name), render.Terminal(s.Reason))
-		}
+		e.sayBundle(arg, b)
 	}
 	return srcs, func() { b.Close() }, nil
+}
+
+// namedSources is how many of a bundle's sources are named on stderr: a
+// sosreport may hold 100k proc/PID/stack files.
+const namedSources = 10
+
+// sayBundle tells the user which files of a bundle are read and which are
+// left out, and why.
+func (e *env) sayBundle(arg string, b *bundle.Bundle) {
+	var names []string
+	for _, s := range b.Sources[:min(len(b.Sources), namedSources)] {
+		names = append(names, inner(arg, s.Name))
+	}
+	more := ""
+	if n := len(b.Sources) - namedSources; n > 0 {
+		more = fmt.Sprintf(" and %s more", count(n))
+	}
+	fmt.Fprintf(e.stderr, "lagtrace: %s (%s): reading %s%s\n", render.Terminal(arg), b.Form, render.Terminal(strings.Join(names, ", ")), more)
+	for _, s := range b.Skipped {
+		more := ""
+		if s.More > 0 {
+			more = fmt.Sprintf(" (and %s more files for the same reason)", count(s.More))
+		}
+		fmt.Fprintf(e.stderr, "lagtrace: %s: left out %s: %s%s\n", render.Terminal(arg), render.Terminal(inner(arg, s.Name)), render.Terminal(s.Reason), more)
+	}
+}
+
+// inner is the name of a file of bundle arg relative to it: the member of
+// a tarball, the path inside a directory.
+func inner(arg, name string) string {
+	for _, p := range []string{arg + ":", "stdin:"} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			return rest
+		}
+	}
+	if rel, err := filepath.Rel(arg, name); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return name
+}
+
+// count writes n with thousands separators: "3,999,000".
+func count(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func bundleKind(k bundle.Kind) detect.Kind {
@@ -81,18 +125,24 @@ type openedSource struct {
 
 // openSource opens src, shows progress on a terminal for long reads, and
 // detects its kind from its first bytes unless the layout or forced said.
-func (e *env) openSource(src source, forced detect.Kind) (*openedSource, error) {
+func (e *env) openSource(ctx context.Context, src source, forced detect.Kind) (*openedSource, error) {
 	rc, err := src.open()
 	if err != nil {
 		return nil, err
 	}
-	var r io.Reader = rc
+	r := input.WithContext(ctx, rc)
 	if src.stream {
-		r = input.StopEndless(rc, int64(e.maxLine))
+		r = input.StopEndless(r, int64(e.maxLine))
 	}
 	pr := progress.Wrap(r, src.name, src.size, e.stderr)
+	// Enough to look at the head of the file: a small file of a bundle
+	// gets a small buffer.
+	peek := detect.HeadSize
+	if src.size >= 0 && src.size < int64(peek) {
+		peek = max(16, int(src.size)+1)
+	}
 	o := &openedSource{
-		Reader: bufio.NewReaderSize(pr, detect.HeadSize),
+		Reader: bufio.NewReaderSize(pr, peek),
 		kind:   forced,
 		close:  func() { pr.Done(); rc.Close() },
 	}

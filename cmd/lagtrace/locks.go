@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
   cat /proc/[0-9]*/stack | lagtrace locks --kind procstack -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return e.runLocks(o, args)
+			return e.runLocks(cmd.Context(), o, args)
 		}),
 	}
 	f := cmd.Flags()
@@ -69,7 +70,7 @@ func selectIncident(a *locks.Analysis, choice string) error {
 	return nil
 }
 
-func (e *env) runLocks(o locksOptions, args []string) error {
+func (e *env) runLocks(ctx context.Context, o locksOptions, args []string) error {
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
 		return usageError{err}
@@ -93,7 +94,7 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 	}
 	h := correlate.HostInput{MaxLine: int(e.maxLine)}
 	for _, name := range args {
-		if err := e.readLockFile(name, forced, o.strict, &h); err != nil {
+		if err := e.readLockFile(ctx, name, forced, o.strict, &h); err != nil {
 			return err
 		}
 	}
@@ -117,14 +118,14 @@ func (e *env) runLocks(o locksOptions, args []string) error {
 var errNoStacks = errors.New("not a kernel log, /proc/PID/stack snapshot or crash transcript")
 
 // readLockFile reads every source behind one argument.
-func (e *env) readLockFile(arg string, forced detect.Kind, strict bool, h *correlate.HostInput) error {
-	srcs, done, err := e.expand(arg)
+func (e *env) readLockFile(ctx context.Context, arg string, forced detect.Kind, strict bool, h *correlate.HostInput) error {
+	srcs, done, err := e.expand(ctx, arg)
 	if err != nil {
 		return err
 	}
 	defer done()
 	for _, src := range srcs {
-		f, err := e.openSource(src, forced)
+		f, err := e.openSource(ctx, src, forced)
 		if err != nil {
 			return err
 		}

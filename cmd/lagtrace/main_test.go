@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	e := newEnv(strings.NewReader(stdin), &out, &errb)
 	e.isTTY = func() bool { return false }
 	e.getenv = func(string) string { return "" }
-	code = e.execute(args)
+	code = e.execute(context.Background(), args)
 	return out.String(), errb.String(), code
 }
 

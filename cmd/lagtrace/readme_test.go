@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestReadmeExamples(t *testing.T) {
 			e.isTTY = func() bool { return false }
 			e.getenv = func(string) string { return "" }
 			e.files = os.DirFS("../..") // README paths are relative to the repository
-			if code := e.execute(ex.args); code != exitOK {
+			if code := e.execute(context.Background(), ex.args); code != exitOK {
 				t.Fatalf("README.md:%d: exit %d: %s", ex.line, code, stderr.String())
 			}
 			got := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
   lagtrace report -f markdown --plot progress.svg -o report.md B=B.strace.gz E=E.strace.gz`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return e.runReport(o, args)
+			return e.runReport(cmd.Context(), o, args)
 		}),
 	}
 	f := cmd.Flags()
@@ -50,7 +51,7 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
 	return cmd
 }
 
-func (e *env) runReport(o reportOptions, args []string) error {
+func (e *env) runReport(ctx context.Context, o reportOptions, args []string) error {
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
 		return usageError{err}
@@ -103,7 +104,7 @@ func (e *env) runReport(o reportOptions, args []string) error {
 		tracked = append(tracked, co.Origin)
 	}
 	for _, f := range files {
-		if err := e.readReportArg(byLabel[f.label], f.file, tracked, o); err != nil {
+		if err := e.readReportArg(ctx, byLabel[f.label], f.file, tracked, o); err != nil {
 			return err
 		}
 	}
@@ -212,14 +213,14 @@ func parseBootTimes(vals []string, hosts map[string]*correlate.HostInput) (map[s
 var errUnknownKind = errors.New("not a strace capture, kernel log, /proc/PID/stack snapshot or crash transcript")
 
 // readReportArg reads every source behind one argument into its host.
-func (e *env) readReportArg(h *correlate.HostInput, arg string, tracked []string, o reportOptions) error {
-	srcs, done, err := e.expand(arg)
+func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg string, tracked []string, o reportOptions) error {
+	srcs, done, err := e.expand(ctx, arg)
 	if err != nil {
 		return err
 	}
 	defer done()
 	for _, src := range srcs {
-		f, err := e.openSource(src, detect.Unknown)
+		f, err := e.openSource(ctx, src, detect.Unknown)
 		if err != nil {
 			return err
 		}

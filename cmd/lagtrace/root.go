@@ -1,14 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/lagtrace/lagtrace/internal/bundle"
 	"github.com/lagtrace/lagtrace/internal/lines"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -66,19 +72,55 @@ type env struct {
 	files fs.FS
 	// maxLine is the longest input line kept (--max-line).
 	maxLine size
+	// maxExtract is the most bytes copied out of one archive (--max-extract).
+	maxExtract size
 }
 
+// run runs lagtrace as main does. SIGINT and SIGTERM cancel the
+// command's context: reads stop, a sosreport's temporary directory is
+// removed, and lagtrace exits 130 or 143 as a shell expects. A second
+// signal kills at once.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := newEnv(stdin, stdout, stderr)
-	return e.execute(args)
+	intr, stopIntr := signal.NotifyContext(context.Background(), os.Interrupt)
+	term, stopTerm := signal.NotifyContext(intr, syscall.SIGTERM)
+	defer stopTerm()
+	defer stopIntr()
+	go func() {
+		<-term.Done()
+		stopTerm()
+		stopIntr()
+	}()
+	if f, ok := stdin.(*os.File); ok {
+		// Wakes a read blocked on a pipe, where the file allows it.
+		defer context.AfterFunc(term, func() { f.SetReadDeadline(time.Now()) })()
+	}
+	code := e.execute(term, args)
+	switch {
+	case code == exitOK:
+	case intr.Err() != nil && context.Cause(intr) != context.Canceled:
+		return exitInterrupted + int(syscall.SIGINT)
+	case term.Err() != nil && context.Cause(term) != context.Canceled:
+		return exitInterrupted + int(syscall.SIGTERM)
+	}
+	return code
 }
 
-func (e *env) execute(args []string) int {
+// exitInterrupted plus the signal number is the status after a signal.
+const exitInterrupted = 128
+
+func (e *env) execute(ctx context.Context, args []string) int {
 	root := e.rootCommand()
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if ctx.Err() != nil {
+		// The error is the interrupt's doing (a cancelled read, a read
+		// woken by its deadline): say what happened instead.
+		fmt.Fprintf(e.stderr, "lagtrace: interrupted: %s\n", render.Terminal(context.Cause(ctx).Error()))
+		return exitInput
 	}
 	// Errors quote file names and input lines: sanitize like any output.
 	fmt.Fprintf(e.stderr, "lagtrace: %s\n", render.Terminal(err.Error()))
@@ -104,6 +146,8 @@ others wait for.`,
 	pf := root.PersistentFlags()
 	e.maxLine = lines.DefaultMax
 	pf.Var(&e.maxLine, "max-line", "longest input `SIZE` of line read (K, M, G: powers of 1024); longer lines are skipped and counted")
+	e.maxExtract = bundle.DefaultMaxExtract
+	pf.Var(&e.maxExtract, "max-extract", "most `SIZE` of logs and stacks copied out of one sosreport tarball to the temporary directory")
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)

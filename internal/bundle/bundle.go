@@ -2,12 +2,15 @@ package bundle
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lagtrace/lagtrace/internal/input"
 )
@@ -91,6 +94,60 @@ type Source struct {
 type Skip struct {
 	Name   string
 	Reason string
+	// More counts the files left out for the same reason after this one
+	// that are not named: a sosreport holds thousands of files lagtrace
+	// does not read, and they are summarised.
+	More int
+}
+
+// skipList collects Skips, naming only the first few of each reason.
+type skipList struct {
+	list []Skip
+	last map[string]int // index of the last named Skip of a reason
+	n    map[string]int
+}
+
+// listed is how many files of one reason are named: few of the thousands
+// a sosreport holds that are not logs, more of the rest.
+func listed(reason string) int {
+	if reason == reasonUnknown {
+		return 3
+	}
+	return 10
+}
+
+func (l *skipList) add(name, reason string) {
+	if l.last == nil {
+		l.last, l.n = map[string]int{}, map[string]int{}
+	}
+	l.n[reason]++
+	if l.n[reason] > listed(reason) {
+		l.list[l.last[reason]].More++
+		return
+	}
+	l.last[reason] = len(l.list)
+	l.list = append(l.list, Skip{Name: name, Reason: reason})
+}
+
+// DefaultMaxExtract is how many bytes Expand copies out of one archive
+// unless Options say otherwise: far more than the logs of a sosreport
+// (sos keeps 25 MiB of each log and 100 MiB of journal by default), far
+// less than a 47 MB tarball of 10 GB of newlines would write.
+const DefaultMaxExtract = 1 << 30
+
+// Options bound what Expand does.
+type Options struct {
+	// MaxExtract is the most bytes copied out of one archive to the
+	// temporary directory; 0 means DefaultMaxExtract. Past it Expand
+	// fails with an error wrapping ErrTooBig.
+	MaxExtract int64
+}
+
+func (o Options) maxExtract() int64 {
+	if o.MaxExtract <= 0 {
+		return DefaultMaxExtract
+	}
+	return o.MaxExtract
 }
 
 // Bundle is what one argument expanded to.
@@ -100,17 +157,22 @@ type Bundle struct {
 	Sources []Source // in reading order
 	Skipped []Skip
 	tmp     string // extraction directory of a tarball, removed by Close
-	release func() // closes a stream no one opened
+	// onClose run at Close: closing a stream no one opened, unregistering
+	// what an interrupt would do.
+	onClose []func()
 }
 
 // Close removes any files Expand extracted. It is safe to call more than
 // once, and on a nil Bundle.
 func (b *Bundle) Close() error {
-	if b != nil && b.release != nil {
-		b.release()
-		b.release = nil
+	if b == nil {
+		return nil
 	}
-	if b == nil || b.tmp == "" {
+	for _, f := range b.onClose {
+		f()
+	}
+	b.onClose = nil
+	if b.tmp == "" {
 		return nil
 	}
 	err := os.RemoveAll(b.tmp)
@@ -120,11 +182,12 @@ func (b *Bundle) Close() error {
 
 // Expand finds the inputs behind arg ("-" is stdin, read at most once).
 // The caller must Close the Bundle once done with its Sources: a tarball's
-// chosen members live in a temporary directory until then. Errors name
-// arg.
-func Expand(arg string, stdin io.Reader) (*Bundle, error) {
+// chosen members live in a temporary directory until then, which is also
+// removed as soon as ctx is done (an interrupt). Cancelling ctx stops the
+// reading of an archive. Errors name arg.
+func Expand(ctx context.Context, arg string, stdin io.Reader, o Options) (*Bundle, error) {
 	if arg == "-" {
-		return expandStream(arg, stdin, nil, Stdin, true)
+		return expandStream(ctx, arg, stdin, nil, Stdin, true, o)
 	}
 	st, err := os.Stat(arg)
 	if errors.Is(err, os.ErrNotExist) {
@@ -146,10 +209,17 @@ func Expand(arg string, stdin io.Reader) (*Bundle, error) {
 	// A FIFO, <(...) or a device cannot be opened twice to the same
 	// content: what was read to look inside is handed on, never reread.
 	regular := st.Mode().IsRegular()
-	b, err := expandStream(arg, f, f, File, !regular)
+	stop := func() bool { return false }
+	if !regular {
+		// A read blocked on a FIFO with no writer returns on interrupt.
+		stop = context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+	}
+	b, err := expandStream(ctx, arg, f, f, File, !regular, o)
 	if err != nil {
+		stop()
 		return nil, err
 	}
+	b.onClose = append(b.onClose, func() { stop() })
 	if b.Form == File && regular {
 		b.Sources[0].Size = sizeIfPlain(arg, st.Size())
 	}
@@ -160,7 +230,7 @@ func Expand(arg string, stdin io.Reader) (*Bundle, error) {
 // result is one Source: for a regular file it reopens the path; for a
 // stream (once) it hands out the stream already begun, which can be opened
 // only once. closer, if not nil, is the file under r.
-func expandStream(arg string, r io.Reader, closer io.Closer, form Form, once bool) (*Bundle, error) {
+func expandStream(ctx context.Context, arg string, r io.Reader, closer io.Closer, form Form, once bool, o Options) (*Bundle, error) {
 	in, err := input.Wrap(arg, r)
 	if err != nil {
 		if closer != nil {
@@ -182,7 +252,7 @@ func expandStream(arg string, r io.Reader, closer io.Closer, form Form, once boo
 		if form == Stdin {
 			name = "stdin"
 		}
-		b, err := readTar(arg, name, br)
+		b, err := readTar(ctx, arg, name, br, o)
 		in.Close()
 		if closer != nil {
 			closer.Close()
@@ -201,12 +271,12 @@ func expandStream(arg string, r io.Reader, closer io.Closer, form Form, once boo
 			}
 			return err
 		}
-		b.release = func() {
+		b.onClose = append(b.onClose, func() {
 			if !used {
 				used = true
 				closeAll()
 			}
-		}
+		})
 		b.Sources = []Source{{Name: arg, Size: -1, Stream: true, Open: func() (io.ReadCloser, error) {
 			if used {
 				return nil, fmt.Errorf("%s: a stream (not a regular file) can be read only once", arg)
@@ -256,6 +326,12 @@ func openAs(path, name string) func() (io.ReadCloser, error) {
 			return err
 		}}, nil
 	}
+}
+
+// openData opens a member kept in memory, decompressing it; name labels
+// errors.
+func openData(data []byte, name string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return input.Wrap(name, bytes.NewReader(data)) }
 }
 
 // sizeIfPlain is size for an uncompressed file, else -1: progress counts

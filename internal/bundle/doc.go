@@ -34,10 +34,31 @@
 // the syslog files still overlap in time: the same report may appear in
 // both.
 //
-// A tarball is read once, as a stream; the members chosen are copied to a
+// A tarball is read once, as a stream, and its members are classified by
+// name as their headers pass. Only the logs and stacks that may be read
+// are extracted: small ones (stacks) into memory, the others into a
 // private directory under os.TempDir() (named by number, never by the
 // member's path, so a name like ../../etc/passwd cannot write outside it),
-// which Bundle.Close removes. Symbolic links, in a directory or a tarball,
-// are not followed: sos links a file it tailed to its sos_strings copy,
-// which is read directly.
+// at most Options.MaxExtract bytes in all (DefaultMaxExtract, 1 GiB), past
+// which Expand fails with ErrTooBig. The directory is removed by
+// Bundle.Close, by any failure, and as soon as the context is cancelled (an
+// interrupt), even while a read is blocked.
+//
+// Every file found and not read is in Bundle.Skipped with its reason:
+//
+//	the same ring buffer as sos_commands/kernel/dmesg   (and the other duplicates above)
+//	symbolic link, not followed     sos links a file it tailed to its sos_strings
+//	hard link, not followed         copy, which is read directly
+//	sparse file: its holes are not expanded   (GNU and PAX sparse members: a 5 KB
+//	                                archive can hold a 4 GB hole)
+//	unsafe path: absolute or outside the archive
+//	not a regular file
+//	not recognised as a kernel log or a stack
+//
+// Past a few files of one reason (three for the thousands a sosreport holds
+// that are not logs) the rest are counted in Skip.More, not named.
+//
+// An input that is not a regular file (standard input, a FIFO, a shell's
+// <(...), a device) is read once, as it comes: what was read to look for a
+// tar header is handed on, never reread, and its Source says Stream.
 package bundle

@@ -35,6 +35,8 @@ type member struct {
 	rank  int // within a group, lower is preferred (ring buffer, journal)
 	pid   int
 	file  string // on disk
+	data  []byte // a small member of a tarball, kept in memory instead
+	kept  bool   // extracted: file or data holds it
 	size  int64
 }
 
@@ -50,7 +52,8 @@ func isSosDir(ents []os.DirEntry) bool {
 // isSosMarker reports whether a path inside an archive shows it is a
 // sosreport.
 func isSosMarker(rel string) bool {
-	return strings.HasPrefix(rel, "sos_commands/") || strings.HasPrefix(rel, "sos_reports/")
+	first, _, _ := strings.Cut(rel, "/")
+	return first == "sos_commands" || first == "sos_reports"
 }
 
 // classify tells whether rel (slash-separated, relative to the sosreport
@@ -272,14 +275,24 @@ func allDigits(s string) bool {
 // expandSosDir walks a sosreport directory without following links.
 func expandSosDir(dir string) (*Bundle, error) {
 	var ms []member
+	var skips skipList
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d != nil && d.IsDir() && p != dir {
+				skips.add(p, "unreadable directory: "+err.Error())
 				return fs.SkipDir // an unreadable corner is not the whole report
 			}
 			return err
 		}
-		if !d.Type().IsRegular() {
+		if d.IsDir() {
+			return nil
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			skips.add(p, reasonSymlink)
+			return nil
+		case !d.Type().IsRegular():
+			skips.add(p, reasonNotRegular)
 			return nil
 		}
 		rel, err := filepath.Rel(dir, p)
@@ -288,6 +301,7 @@ func expandSosDir(dir string) (*Bundle, error) {
 		}
 		m, ok := classify(filepath.ToSlash(rel))
 		if !ok {
+			skips.add(p, reasonUnknown)
 			return nil
 		}
 		m.file = p
@@ -303,7 +317,7 @@ func expandSosDir(dir string) (*Bundle, error) {
 	}
 	used, skipped := choose(ms)
 	if len(used) == 0 {
-		return nil, fmt.Errorf("%s: sosreport has no kernel log (sos_commands/kernel/dmesg, var/log/messages, ...) and no proc/*/stack", dir)
+		return nil, errNoLogs(dir, skips.list)
 	}
 	b := &Bundle{Arg: dir, Form: SosDir}
 	for _, m := range used {
@@ -313,7 +327,24 @@ func expandSosDir(dir string) (*Bundle, error) {
 	for _, s := range skipped {
 		b.Skipped = append(b.Skipped, Skip{Name: filepath.Join(dir, filepath.FromSlash(s.Name)), Reason: s.Reason})
 	}
+	b.Skipped = append(b.Skipped, skips.list...)
 	return b, nil
+}
+
+// errNoLogs says a sosreport holds nothing to read, and names the files
+// that might have been logs but were left out (links, sparse files).
+func errNoLogs(name string, skips []Skip) error {
+	var left []string
+	for _, s := range skips {
+		if s.Reason != reasonUnknown {
+			left = append(left, s.Name+" ("+s.Reason+")")
+		}
+	}
+	why := ""
+	if len(left) > 0 {
+		why = "; left out " + strings.Join(left, ", ")
+	}
+	return fmt.Errorf("%s: sosreport has no kernel log (sos_commands/kernel/dmesg, var/log/messages, ...) and no proc/*/stack%s", name, why)
 }
 
 func (m member) kind() Kind {

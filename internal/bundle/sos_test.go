@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"slices"
@@ -152,7 +153,7 @@ func FuzzExpandStdin(f *testing.F) {
 	f.Add(tarOf(f, "s/sos_reports/x", "s/var/log/messages", "../../var/log/messages"))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := Expand("-", bytes.NewReader(data))
+		b, err := Expand(context.Background(), "-", bytes.NewReader(data), Options{})
 		if err != nil {
 			if b != nil {
 				t.Fatalf("error %v with a non-nil Bundle", err)

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -107,39 +108,77 @@ func Wrap(name string, r io.Reader) (*File, error) {
 }
 
 func (f *File) wrap(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(8) // a short file simply has no magic
-	for _, m := range magics {
-		if !bytes.HasPrefix(head, m.magic) {
-			continue
-		}
-		f.Compression = m.c
-		switch m.c {
-		case Gzip:
-			zr, err := gzip.NewReader(br)
-			if err != nil {
-				return fmt.Errorf("gzip: %w", err)
-			}
-			f.closers = append(f.closers, zr.Close)
-			f.Reader = zr
-		case XZ:
-			zr, err := xz.NewReader(br)
-			if err != nil {
-				return fmt.Errorf("xz: %w", err)
-			}
-			f.Reader = zr
-		case Zstd:
-			zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
-			if err != nil {
-				return fmt.Errorf("zstd: %w", err)
-			}
-			f.closers = append(f.closers, func() error { zr.Close(); return nil })
-			f.Reader = zr
-		}
+	// The magic is read into a small array, not a buffer: an uncompressed
+	// file is then read with no copy and no 64 KiB buffer of its own (a
+	// bundle may hold 100k small files).
+	var head [8]byte
+	n, err := io.ReadFull(r, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return err // a short file simply has no magic
+	}
+	var rest io.Reader = r
+	if n > 0 {
+		rest = io.MultiReader(bytes.NewReader(head[:n]), r)
+	}
+	f.Compression = Magic(head[:n])
+	if f.Compression == None {
+		f.Reader = rest
 		return nil
 	}
-	f.Reader = br
+	br := bufio.NewReaderSize(rest, 64<<10)
+	switch f.Compression {
+	case Gzip:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		f.closers = append(f.closers, zr.Close)
+		f.Reader = zr
+	case XZ:
+		zr, err := xz.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("xz: %w", err)
+		}
+		f.Reader = zr
+	case Zstd:
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return fmt.Errorf("zstd: %w", err)
+		}
+		f.closers = append(f.closers, func() error { zr.Close(); return nil })
+		f.Reader = zr
+	}
 	return nil
+}
+
+// Magic names the compression whose magic bytes begin head, or None.
+func Magic(head []byte) Compression {
+	for _, m := range magics {
+		if bytes.HasPrefix(head, m.magic) {
+			return m.c
+		}
+	}
+	return None
+}
+
+// WithContext returns a reader of r that fails with ctx's error once ctx
+// is done: a read loop over it stops at the next read after an interrupt.
+// A read already blocked in r (a pipe with no writer) is not woken; close
+// or set a deadline on the file for that.
+func WithContext(ctx context.Context, r io.Reader) io.Reader {
+	return &ctxReader{ctx, r}
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // ErrEndless is wrapped by the error of a reader from StopEndless.
