@@ -46,6 +46,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	var anchors anchorEstimate
 	for dr.Next() {
 		rec := dr.Record()
+		h.scrub(rec)
 		src := name + ":" + strconv.Itoa(rec.Line)
 		anchors.add(rec.Time)
 		if e, ok := dmesgEvent(rec, src); ok {
@@ -154,6 +155,7 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 	pr := procstack.NewReader(r, procstack.Options{Name: name, PID: pid, MaxLine: h.MaxLine})
 	for pr.Next() {
 		s := pr.Sample()
+		h.scrub(s)
 		t := locks.Task{
 			PID: s.PID, NoPID: s.PID == 0, Comm: s.Comm, State: s.State, Kind: KindProcStack,
 			Source: name + ":" + strconv.Itoa(s.Line),
@@ -196,6 +198,7 @@ func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 	comm := map[int]string{}
 	for cr.Next() {
 		rec := cr.Record()
+		h.scrub(rec)
 		recs = append(recs, rec)
 		if ps, ok := rec.(*crash.PS); ok {
 			for _, row := range ps.Rows {
@@ -312,6 +315,7 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid, MaxLine: h.MaxLine})
 	for sr.Next() {
 		ev := sr.Event()
+		h.scrub(ev)
 		h.Listing.Add(ev)
 		h.Activity.Add(ev)
 	}
@@ -346,6 +350,13 @@ func dmesgFrames(frames []dmesg.Frame) []string {
 		}
 	}
 	return out
+}
+
+// scrub hands a record to h.Scrub, if set, before anything is built from it.
+func (h *HostInput) scrub(rec any) {
+	if h.Scrub != nil {
+		h.Scrub(rec)
+	}
 }
 
 // roleMode maps the kernel's rw-semaphore roles to lock modes.

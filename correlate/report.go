@@ -148,6 +148,11 @@ type HostInput struct {
 	Anchor *Anchor
 	// MaxLine is the longest line the readers keep (see lines.DefaultMax).
 	MaxLine int
+	// Scrub, when set, is called on every record a reader yields (a
+	// *strace.Event, *dmesg.Record, *procstack.Sample or crash.Record)
+	// before anything is built from it: --redact rewrites the strings
+	// that identify the customer there (package redact).
+	Scrub func(rec any)
 }
 
 // bootToWall converts boot-clock times with the anchor; nil without one.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -68,7 +66,7 @@ func (o *compareOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")
-	f.BoolVar(&o.redact, "redact", false, "replace host labels, paths, marker names and call arguments with placeholders, to share the output")
+	f.BoolVar(&o.redact, "redact", false, "replace host labels, file names, paths, marker and command names with placeholders and drop argv, environment and read/write buffers, to share the output")
 }
 
 // hostArg is one LABEL=FILE argument.
@@ -120,18 +118,11 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	if o.baseline != "" && !slices.ContainsFunc(hostArgs, func(h hostArg) bool { return h.label == o.baseline }) {
 		return usagef("--baseline %q is not one of the labels", o.baseline)
 	}
-	var red *redactor
-	if o.redact {
-		red = newRedactor()
-		for i := range hostArgs {
-			ph := "host" + strconv.Itoa(i+1)
-			if hostArgs[i].label == opts.Baseline {
-				opts.Baseline = ph
-			}
-			hostArgs[i].label = ph
-			red.add("input", hostArgs[i].file)
-		}
+	e.startRedaction(o.redact)
+	for _, h := range hostArgs {
+		e.label(h.label) // numbered in argument order
 	}
+	e.redactOptions(&opts)
 	tracked := slices.Clone(o.markers)
 	if opts.Origin != "" {
 		tracked = append(tracked, opts.Origin)
@@ -144,7 +135,7 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	var wg sync.WaitGroup
 	for i, h := range hostArgs {
 		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
-		hosts = append(hosts, correlate.Host{Label: h.label, File: h.file, Listing: l})
+		hosts = append(hosts, correlate.Host{Label: e.label(h.label), File: e.inputName(h.file, true), Listing: l})
 		wg.Go(func() { skips[i], errs[i] = e.readStraceArg(ctx, h.file, l) })
 	}
 	wg.Wait()
@@ -160,8 +151,8 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	if err != nil {
 		return err
 	}
-	redactComparison(c, red)
-	return e.writeOutput(o.output, red, func(w io.Writer) error {
+	e.redactComparison(c, tracked)
+	return e.writeOutput(o.output, func(w io.Writer) error {
 		return render.Compare(w, c, format, e.renderOptions(o.output))
 	})
 }
@@ -202,7 +193,11 @@ func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing) 
 	}
 	r := strace.NewReader(in, strace.Options{Name: src.name, PID: pid, MaxLine: int(e.maxLine)})
 	for r.Next() {
-		l.Add(r.Event())
+		ev := r.Event()
+		if e.red != nil {
+			e.red.Event(ev)
+		}
+		l.Add(ev)
 	}
 	l.SetTimeKind(r.TimeKind())
 	return r.Skipped(), r.Err()
@@ -225,35 +220,4 @@ func (e *env) reportSkips(name string, count, line int, text string, strict bool
 // never into a file.
 func (e *env) renderOptions(output string) render.Options {
 	return render.Options{Color: output == "" && e.isTTY() && e.getenv("NO_COLOR") == ""}
-}
-
-// writeOutput runs write on standard output or on a file it creates,
-// through red when the user asked for redaction (red may be nil).
-func (e *env) writeOutput(path string, red *redactor, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		return red.write(e.stdout, write)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := red.write(f, write); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// redactComparison registers the directory paths and the file names used
-// as markers: both can be the customer's data.
-func redactComparison(c *correlate.Comparison, red *redactor) {
-	if c == nil || red == nil {
-		return
-	}
-	for _, h := range c.Hosts {
-		red.add("dir", h.Dir)
-	}
-	for _, r := range c.Rows {
-		red.add("name", r.Name)
-	}
 }

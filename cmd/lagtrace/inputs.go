@@ -48,7 +48,7 @@ func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(
 		return nil, nil, err
 	}
 	for _, s := range b.Sources {
-		srcs = append(srcs, source{name: s.Name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
+		srcs = append(srcs, source{name: e.inputName(s.Name, s.Name == arg), pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
 		e.sayBundle(arg, b)

@@ -49,7 +49,7 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.StringVar(&o.kind, "kind", "", "read every file as `KIND`: dmesg, procstack or crash (default: detect)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
-	f.BoolVar(&o.redact, "redact", false, "replace file paths with placeholders, to share the output")
+	f.BoolVar(&o.redact, "redact", false, "replace file names, command names and paths with placeholders, to share the output")
 	f.StringVar(&o.incident, "incident", "all", "show incident `N` (1 is the latest) or all of them")
 	return cmd
 }
@@ -92,7 +92,8 @@ func (e *env) runLocks(ctx context.Context, o locksOptions, args []string) error
 	if stdin > 1 {
 		return usagef("standard input (-) can be read only once")
 	}
-	h := correlate.HostInput{MaxLine: int(e.maxLine)}
+	e.startRedaction(o.redact)
+	h := correlate.HostInput{MaxLine: int(e.maxLine), Scrub: e.scrub()}
 	for _, name := range args {
 		if err := e.readLockFile(ctx, name, forced, o.strict, &h); err != nil {
 			return err
@@ -102,14 +103,7 @@ func (e *env) runLocks(ctx context.Context, o locksOptions, args []string) error
 	if err := selectIncident(a, o.incident); err != nil {
 		return err
 	}
-	var red *redactor
-	if o.redact {
-		red = newRedactor()
-		for _, name := range args {
-			red.add("input", name)
-		}
-	}
-	return e.writeOutput(o.output, red, func(w io.Writer) error {
+	return e.writeOutput(o.output, func(w io.Writer) error {
 		return render.Locks(w, a, format, e.renderOptions(o.output))
 	})
 }

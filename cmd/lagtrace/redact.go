@@ -1,88 +1,98 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
 	"io"
-	"slices"
-	"strconv"
+	"os"
 	"strings"
 
+	"github.com/lagtrace/lagtrace/correlate"
+	"github.com/lagtrace/lagtrace/redact"
 	"github.com/lagtrace/lagtrace/render"
 )
 
-// redactor replaces what identifies a customer (host labels, file and
-// directory paths) with stable placeholders, so a report can leave the
-// customer: the same path is "dir1" everywhere in one output.
-type redactor struct {
-	seen  map[string]string
-	count map[string]int
-	order []string
+// With --redact, what identifies the customer is replaced in the data as
+// it is read (package redact), never in the output: host labels and the
+// names of input files here, the records of every source through
+// HostInput.Scrub, strace events as compare reads them, and the marker
+// names of a comparison. The output is then written as it is.
+
+// startRedaction makes the redactor of one run when the user asked.
+func (e *env) startRedaction(on bool) {
+	if on {
+		e.red = redact.New()
+	}
 }
 
-// minRedacted is the shortest string replaced: output is rewritten by
-// substring, and a file named "B" must not turn every B into "input1".
-const minRedacted = 4
-
-func newRedactor() *redactor {
-	return &redactor{seen: map[string]string{}, count: map[string]int{}}
+// scrub is what a HostInput calls on each record, or nil.
+func (e *env) scrub() func(any) {
+	if e.red == nil {
+		return nil
+	}
+	return e.red.Scrub
 }
 
-// add registers s under a placeholder of the given kind ("host", "dir",
-// "input") and returns the placeholder.
-func (r *redactor) add(kind, s string) string {
-	if r == nil || len(s) < minRedacted {
-		return s
+// label returns a host's label as output shows it.
+func (e *env) label(l string) string {
+	if e.red == nil {
+		return l
 	}
-	if p, ok := r.seen[s]; ok {
-		return p
+	return e.red.String(redact.Host, l)
+}
+
+// inputName returns the name of an input file as output shows it. With
+// say, it tells the user (on stderr, their own terminal) which file a new
+// placeholder stands for; the members of a bundle are not listed one by
+// one.
+func (e *env) inputName(name string, say bool) string {
+	if e.red == nil {
+		return name
 	}
-	r.count[kind]++
-	p := kind + strconv.Itoa(r.count[kind])
-	r.seen[s] = p
-	r.order = append(r.order, s)
+	isNew := !e.red.Has(name)
+	p := e.red.String(redact.Input, name)
+	if isNew && say {
+		fmt.Fprintf(e.stderr, "lagtrace: --redact: %s is %s\n", p, render.Terminal(name))
+	}
 	return p
 }
 
-// replacer rewrites every sink's spelling of every registered string:
-// raw, as the terminal and Markdown sanitizers print it, and JSON-escaped.
-func (r *redactor) replacer() *strings.Replacer {
-	type pair struct{ from, to string }
-	var pairs []pair
-	for _, s := range r.order {
-		p := r.seen[s]
-		for _, v := range []string{s, render.Terminal(s), render.MarkdownCell(s), jsonEscaped(s)} {
-			pairs = append(pairs, pair{v, p})
+// redactOptions maps the names the user gave on the command line the way
+// the data will spell them: the directory to compare (the events' paths
+// are placeholders). Marker names stay: the listings keep real names, and
+// the comparison is redacted after.
+func (e *env) redactOptions(co *correlate.CompareOptions) {
+	if e.red == nil {
+		return
+	}
+	co.Baseline = e.label(co.Baseline)
+	if co.Dir != "" {
+		dir := co.Dir
+		if len(dir) > 1 {
+			dir = strings.TrimRight(dir, "/")
 		}
+		co.Dir = e.red.String(redact.Path, dir)
 	}
-	// Longest first, so "/mnt/dir/sub" is not half-replaced as "/mnt/dir".
-	slices.SortStableFunc(pairs, func(a, b pair) int { return len(b.from) - len(a.from) })
-	var args []string
-	for _, p := range pairs {
-		args = append(args, p.from, p.to)
-	}
-	return strings.NewReplacer(args...)
 }
 
-func jsonEscaped(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	out := strings.TrimSpace(b.String())
-	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+// redactComparison replaces the marker names a comparison shows.
+func (e *env) redactComparison(c *correlate.Comparison, tracked []string) {
+	if e.red != nil {
+		e.red.Comparison(c, tracked)
+	}
 }
 
-// write renders through the redactor: output is built in memory (it is a
-// report, not a trace) and rewritten before it reaches w.
-func (r *redactor) write(w io.Writer, render func(io.Writer) error) error {
-	if r == nil {
-		return render(w)
+// writeOutput runs write on standard output or on a file it creates.
+func (e *env) writeOutput(path string, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(e.stdout)
 	}
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
+	f, err := os.Create(path)
+	if err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, r.replacer().Replace(buf.String()))
-	return err
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -79,24 +79,22 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	if o.baseline != "" && byLabel[o.baseline] == nil {
 		return usagef("--baseline %q is not one of the labels", o.baseline)
 	}
-	var red *redactor
-	if o.redact {
+	e.startRedaction(o.redact)
+	if e.red != nil {
 		// Hosts are renamed before anything is read, so every output
-		// says host1, host2; paths are rewritten in the output.
-		red = newRedactor()
-		for i, h := range hosts {
-			ph := "host" + strconv.Itoa(i+1)
-			if co.Baseline == h.Label {
-				co.Baseline = ph
-			}
+		// says host1, host2.
+		for _, h := range hosts {
+			ph := e.label(h.Label)
 			if a, ok := anchors[h.Label]; ok {
 				delete(anchors, h.Label)
 				anchors[ph] = a
 			}
 			h.Label = ph
+			h.Scrub = e.scrub()
 		}
+		e.redactOptions(&co)
 		for _, f := range files {
-			red.add("input", f.file)
+			e.inputName(f.file, true)
 		}
 	}
 	tracked := slices.Clone(o.markers)
@@ -117,12 +115,10 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	if err != nil {
 		return err
 	}
-	if red != nil {
-		redactReport(rep, red)
-	}
+	e.redactComparison(rep.Compare, tracked)
 	ro := render.ReportOptions{Options: e.renderOptions(o.output)}
 	if o.plot != "" && rep.Compare != nil {
-		if err := e.writeOutput(o.plot, red, func(w io.Writer) error {
+		if err := e.writeOutput(o.plot, func(w io.Writer) error {
 			return render.ProgressSVG(w, "Directory listing progress", render.SeriesFromComparison(rep.Compare))
 		}); err != nil {
 			return err
@@ -131,25 +127,9 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	} else if o.plot != "" {
 		fmt.Fprintln(e.stderr, "lagtrace: no plot written: fewer than two hosts list a directory")
 	}
-	return e.writeOutput(o.output, red, func(w io.Writer) error {
+	return e.writeOutput(o.output, func(w io.Writer) error {
 		return render.Report(w, rep, format, ro)
 	})
-}
-
-// redactReport registers the directories the report names and drops the
-// system call arguments it would print (execve's hold the command line and
-// the environment).
-func redactReport(rep *correlate.Report, red *redactor) {
-	redactComparison(rep.Compare, red)
-	for i := range rep.Hosts {
-		h := &rep.Hosts[i]
-		for _, calls := range [][]correlate.Call{h.InFlight, h.Slow} {
-			for j := range calls {
-				red.add("dir", calls[j].Path)
-				calls[j].Args = "(redacted)"
-			}
-		}
-	}
 }
 
 // hostLabel names a host given as a bare FILE: by the file's base name.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lagtrace/lagtrace/internal/bundle"
 	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/redact"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
 )
@@ -74,6 +75,9 @@ type env struct {
 	maxLine size
 	// maxExtract is the most bytes copied out of one archive (--max-extract).
 	maxExtract size
+	// red, set by a command run with --redact, replaces what identifies
+	// the customer as the inputs are read (redact.go).
+	red *redact.Redactor
 }
 
 // run runs lagtrace as main does. SIGINT and SIGTERM cancel the

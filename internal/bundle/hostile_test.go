@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -211,4 +212,35 @@ func BenchmarkExpandMembers(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/member")
 		})
 	}
+}
+
+// FuzzExpand feeds arbitrary bytes as a tarball on standard input: Expand
+// must not panic, must fail or give Sources that can be read, and must
+// leave nothing in the temporary directory once closed.
+func FuzzExpand(f *testing.F) {
+	for _, p := range []string{sosTar, td + "/sosreport/sosreport-vm-sparse-pax.tar.gz", td + "/sosreport/sosreport-vm-sparse-gnu.tar.gz"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(tarOf(f, "sosreport-x/sos_commands/kernel/dmesg", "sosreport-x/proc/1/stack", "../evil", "sosreport-x/var/log/messages"))
+	tmp := f.TempDir()
+	f.Setenv("TMPDIR", tmp)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := Expand(context.Background(), "-", bytes.NewReader(data), Options{MaxExtract: 1 << 20})
+		if err == nil {
+			for _, s := range b.Sources {
+				rc, err := s.Open()
+				if err != nil {
+					continue // a member that is not valid gzip, say
+				}
+				io.Copy(io.Discard, io.LimitReader(rc, 1<<22))
+				rc.Close()
+			}
+			b.Close()
+		}
+		if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
+			t.Fatalf("left in the temp dir: %v (err %v)", ents, err)
+		}
+	})
 }
