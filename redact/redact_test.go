@@ -168,8 +168,12 @@ func FuzzRedactor(f *testing.F) {
 			ev := sr.Event()
 			origArgs, origPath, origComm := string(ev.Args), string(ev.Path), string(ev.Comm)
 			r.Scrub(ev)
+			after := map[string]bool{}
+			for _, s := range quotedIn(ev.Args) {
+				after[s] = true
+			}
 			for _, s := range quotedIn([]byte(origArgs)) {
-				if len(s) >= 2 && bytes.Contains(ev.Args, []byte(`"`+s+`"`)) && !r.isPlaceholder(s) {
+				if s != "" && s != "..." && after[s] && !r.isPlaceholder(s) {
 					t.Errorf("%q survives in %q (from %q)", s, ev.Args, origArgs)
 				}
 			}
