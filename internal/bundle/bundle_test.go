@@ -239,7 +239,7 @@ func TestExpand(t *testing.T) {
 
 // tarDir archives dir as sos does: everything under one top directory,
 // links kept as links.
-func tarDir(t *testing.T, dir, top string) []byte {
+func tarDir(t testing.TB, dir, top string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lagtrace/lagtrace/internal/input"
 )
 
 // extracted sums the bytes under dir.
@@ -216,17 +217,25 @@ func BenchmarkExpandMembers(b *testing.B) {
 
 // FuzzExpand feeds arbitrary bytes as a tarball on standard input: Expand
 // must not panic, must fail or give Sources that can be read, and must
-// leave nothing in the temporary directory once closed.
+// leave nothing in the temporary directory once closed. xz input is left
+// to its decoder's own tests: every block of a mutated stream makes it
+// allocate and clear a dictionary of 8 MiB or more, which makes the
+// fuzzer crawl without testing lagtrace (the first block's dictionary is
+// bounded by input.MaxWindow).
 func FuzzExpand(f *testing.F) {
-	for _, p := range []string{sosTar, td + "/sosreport/sosreport-vm-sparse-pax.tar.gz", td + "/sosreport/sosreport-vm-sparse-gnu.tar.gz"} {
+	for _, p := range []string{td + "/sosreport/sosreport-vm-sparse-pax.tar.gz", td + "/sosreport/sosreport-vm-sparse-gnu.tar.gz"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
 	}
+	f.Add(tarDir(f, sosDir, "sosreport-x"))
 	f.Add(tarOf(f, "sosreport-x/sos_commands/kernel/dmesg", "sosreport-x/proc/1/stack", "../evil", "sosreport-x/var/log/messages"))
 	tmp := f.TempDir()
 	f.Setenv("TMPDIR", tmp)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if input.Magic(data) == input.XZ {
+			t.Skip()
+		}
 		b, err := Expand(context.Background(), "-", bytes.NewReader(data), Options{MaxExtract: 1 << 20})
 		if err == nil {
 			for _, s := range b.Sources {

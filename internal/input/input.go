@@ -135,18 +135,85 @@ func (f *File) wrap(r io.Reader) error {
 		f.closers = append(f.closers, zr.Close)
 		f.Reader = zr
 	case XZ:
+		if err := checkXZ(br); err != nil {
+			return fmt.Errorf("xz: %w", err)
+		}
 		zr, err := xz.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("xz: %w", err)
 		}
 		f.Reader = zr
 	case Zstd:
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(MaxWindow))
 		if err != nil {
 			return fmt.Errorf("zstd: %w", err)
 		}
 		f.closers = append(f.closers, func() error { zr.Close(); return nil })
 		f.Reader = zr
+	}
+	return nil
+}
+
+// MaxWindow is the largest decompression window (the dictionary of xz,
+// the window of zstd) accepted: the decoders allocate what the stream's
+// header asks for, and a hostile header asks for 4 GiB. xz -9 uses 64 MiB,
+// zstd --long 128 MiB.
+const MaxWindow = 128 << 20
+
+// ErrWindow is wrapped when a compressed stream asks for a window larger
+// than MaxWindow.
+var ErrWindow = errors.New("decompression window over the 128 MiB limit")
+
+// checkXZ refuses an xz stream whose first block asks for an LZMA2
+// dictionary over MaxWindow, before the decoder allocates it. (The blocks
+// after the first, which multi-threaded xz writes with the same
+// dictionary, are not looked at.)
+func checkXZ(br *bufio.Reader) error {
+	// Stream header (12 bytes), then the block header: its size byte,
+	// flags (filter count - 1 in bits 0-1; compressed and uncompressed
+	// sizes present in bits 6 and 7), the sizes as varints, and each
+	// filter's ID, properties size and properties; LZMA2 (0x21) has one
+	// property byte, its dictionary size.
+	head, _ := br.Peek(12 + 1024)
+	if len(head) < 14 || head[12] == 0 {
+		return nil // too short to judge, or no block at all: the decoder says
+	}
+	b := head[12:min(len(head), 12+(int(head[12])+1)*4)]
+	if len(b) < 2 {
+		return nil
+	}
+	flags, i := b[1], 2
+	varint := func() (uint64, bool) {
+		var v uint64
+		for k := 0; k < 9 && i < len(b); k++ {
+			c := b[i]
+			i++
+			v |= uint64(c&0x7f) << (7 * k)
+			if c&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	for _, bit := range []byte{0x40, 0x80} {
+		if flags&bit != 0 {
+			if _, ok := varint(); !ok {
+				return nil
+			}
+		}
+	}
+	for range int(flags&3) + 1 {
+		id, ok1 := varint()
+		n, ok2 := varint()
+		if !ok1 || !ok2 || i+int(n) > len(b) {
+			return nil
+		}
+		if id == 0x21 && n == 1 {
+			if d := b[i]; d <= 40 && int64(2|d&1)<<(d/2+11) > MaxWindow {
+				return fmt.Errorf("%w: the stream asks for a %d MiB dictionary", ErrWindow, (int64(2|d&1)<<(d/2+11))>>20)
+			}
+		}
+		i += int(n)
 	}
 	return nil
 }

@@ -149,3 +149,25 @@ func iotestHalf(r io.Reader) io.Reader { return io.LimitReader(&chunks{r}, 1<<30
 type chunks struct{ r io.Reader }
 
 func (c *chunks) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), 7)]) }
+
+// An xz stream whose header asks for a 4 GiB dictionary is refused before
+// the decoder allocates it.
+func TestXZDictionaryLimit(t *testing.T) {
+	data := compress(t, XZ)
+	if _, err := Wrap("ok.xz", bytes.NewReader(data)); err != nil {
+		t.Fatalf("a real xz stream is refused: %v", err)
+	}
+	// The LZMA2 dictionary byte of the first block: the stream header is
+	// 12 bytes, the block header's size byte and flags 2, then the filter
+	// ID (0x21) and its property size (1).
+	i := bytes.Index(data[12:], []byte{0x21, 0x01}) + 12 + 2
+	if i < 14 {
+		t.Fatal("no LZMA2 filter in the block header")
+	}
+	bad := bytes.Clone(data)
+	bad[i] = 40 // 4 GiB - 1
+	_, err := Wrap("bomb.xz", bytes.NewReader(bad))
+	if !errors.Is(err, ErrWindow) || !strings.Contains(err.Error(), "bomb.xz") {
+		t.Errorf("err = %v; want ErrWindow naming the file", err)
+	}
+}
