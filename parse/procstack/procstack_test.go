@@ -19,6 +19,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 const (
 	fixtures = "../../testdata/procstack"
 	locks    = "../../testdata/locks-6.18"
+	// real holds the excerpts of /proc/PID/stack text published by others
+	// (testdata/real/README.md); their goldens are under testdata/real/.
+	real = "../../testdata/real/procstack"
 )
 
 func fixtureNames(t testing.TB) []string {
@@ -26,7 +29,7 @@ func fixtureNames(t testing.TB) []string {
 	var names []string
 	// locks-6.18 belongs to another capture; only its stack files are ours
 	// to read.
-	for _, dir := range []string{fixtures, locks} {
+	for _, dir := range []string{fixtures, locks, real} {
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -51,7 +54,10 @@ func dump(name string, data []byte) string {
 	r := NewReader(bytes.NewReader(data), Options{Name: filepath.Base(name)})
 	for r.Next() {
 		s := r.Sample()
-		fmt.Fprintf(&b, "sample line=%d pid=%d tid=%d", s.Line, s.PID, s.TID)
+		fmt.Fprintf(&b, "sample line=%d pid=%s", s.Line, pidText(s))
+		if s.TGID != 0 {
+			fmt.Fprintf(&b, " tgid=%d", s.TGID)
+		}
 		if s.Comm != "" || s.State != "" {
 			fmt.Fprintf(&b, " comm=%q state=%q", s.Comm, s.State)
 		}
@@ -71,7 +77,27 @@ func dump(name string, data []byte) string {
 		}
 	}
 	fmt.Fprintf(&b, "skipped: %+v\nerr: %v\n", r.Skipped(), r.Err())
+	if p := r.Paste(); !p.Empty() {
+		fmt.Fprintf(&b, "paste: %v prose=%+v\n", p.Names(), p.Prose)
+	}
 	return b.String()
+}
+
+// pidText is the sample's PID, or "none" when the text names no task.
+func pidText(s *Sample) string {
+	if !s.HasPID {
+		return "none"
+	}
+	return fmt.Sprint(s.PID)
+}
+
+// goldenPath is where the golden of a fixture lives: testdata/NAME.golden,
+// or testdata/real/NAME.golden for an excerpt of the real corpus.
+func goldenPath(name string) string {
+	if filepath.Dir(name) == filepath.Clean(real) {
+		return filepath.Join("testdata", "real", filepath.Base(name)+".golden")
+	}
+	return filepath.Join("testdata", filepath.Base(name)+".golden")
 }
 
 func TestGolden(t *testing.T) {
@@ -82,7 +108,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := dump(name, data)
-			golden := filepath.Join("testdata", filepath.Base(name)+".golden")
+			golden := goldenPath(name)
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -143,10 +169,22 @@ func TestPIDFromName(t *testing.T) {
 	}{
 		{"3748012.stack", 3748012, true},
 		{"stack.3748012", 3748012, true},
+		{"3748012", 3748012, true},
+		{"3748012.stack.gz", 3748012, true},
 		{"/proc/3748012/stack", 3748012, true},
-		{"/proc/1/task/3748012/stack", 1, true},
-		{"dir/2024/stack-42.txt", 42, true},
+		{"sosreport-host/proc/101/stack", 101, true},
+		{"proc/101/stack", 101, true},
+		// A thread's stack is the thread's: the task is the TID.
+		{"/proc/1/task/3748012/stack", 3748012, true},
+		// Digits anywhere else are no PID: the real corpus's file names
+		// gave PIDs 303, 308, 309 before this rule.
+		{"testdata/real/procstack/303-btrfs-pidof-backtick-no-pid-header.txt", 0, false},
+		{"005-notes.txt", 0, false},
+		{"dir/2024/stack-42.txt", 0, false},
 		{"stack-2026-11-25.txt", 0, false},
+		{"/proc/self/stack", 0, false},
+		{"myproc/12/stack", 0, false},
+		{"0.stack", 0, false},
 		{"rsync.stack", 0, false},
 		{"", 0, false},
 	}
@@ -185,40 +223,54 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
+// sample is what TestHeaders compares of a Sample.
+type sample struct {
+	PID         int
+	HasPID      bool
+	TGID        int
+	Comm, State string
+	Funcs       []string
+	Line        int
+}
+
+// TestHeaders: every way a text names the task of a stack, each from the
+// real text that taught it (the excerpt under testdata/real/procstack is
+// named), and what the reader must not take for a task.
 func TestHeaders(t *testing.T) {
-	type sample struct {
-		PID, TID    int
-		Comm, State string
-		Funcs       []string
-		Line        int
-	}
 	tests := []struct {
-		name string
-		in   string
-		opts Options
-		want []sample
-		skip Skips
+		name  string
+		in    string
+		opts  Options
+		want  []sample
+		skip  Skips
+		prose int
 	}{
 		{
 			name: "raw with Options.PID",
 			in:   "[<0>] a+0x1/0x2\n[<0>] b+0x1/0x2\n",
 			opts: Options{PID: 7},
-			want: []sample{{PID: 7, TID: 7, Funcs: []string{"a", "b"}, Line: 1}},
+			want: []sample{{PID: 7, HasPID: true, Funcs: []string{"a", "b"}, Line: 1}},
 		},
 		{
 			name: "raw with PID from name",
 			in:   "[<0>] a+0x1/0x2\n",
 			opts: Options{Name: "/tmp/123.stack"},
-			want: []sample{{PID: 123, TID: 123, Funcs: []string{"a"}, Line: 1}},
+			want: []sample{{PID: 123, HasPID: true, Funcs: []string{"a"}, Line: 1}},
+		},
+		{
+			name: "raw with digits in a name that is no PID",
+			in:   "[<0>] a+0x1/0x2\n",
+			opts: Options{Name: "303-btrfs-pidof-backtick-no-pid-header.txt"},
+			want: []sample{{Funcs: []string{"a"}, Line: 1}},
 		},
 		{
 			name: "bare PID, task path and prompt echo",
 			in: "42\n[<0>] a+0x1/0x2\n/proc/5/task/6/stack\n[<0>] b+0x1/0x2\n" +
 				"[root@host ~]# cat /proc/9/stack\n[<0>] c+0x1/0x2\n",
 			want: []sample{
-				{PID: 42, TID: 42, Funcs: []string{"a"}, Line: 1},
-				{PID: 5, TID: 6, Funcs: []string{"b"}, Line: 3},
-				{PID: 9, TID: 9, Funcs: []string{"c"}, Line: 5},
+				{PID: 42, HasPID: true, Funcs: []string{"a"}, Line: 1},
+				{PID: 6, HasPID: true, TGID: 5, Funcs: []string{"b"}, Line: 3},
+				{PID: 9, HasPID: true, Funcs: []string{"c"}, Line: 5},
 			},
 		},
 		{
@@ -226,8 +278,8 @@ func TestHeaders(t *testing.T) {
 			in: "  PID STAT COMMAND\n 3621271 D    rsync\n[<0>] a+0x1/0x2\n" +
 				"root  77  0.0  0.1   2916  1664 ?  Ds   22:49   0:00 ls -l /mnt/dir\n[<0>] b+0x1/0x2\n",
 			want: []sample{
-				{PID: 3621271, TID: 3621271, Comm: "rsync", State: "D", Funcs: []string{"a"}, Line: 2},
-				{PID: 77, TID: 77, Comm: "ls -l /mnt/dir", State: "Ds", Funcs: []string{"b"}, Line: 4},
+				{PID: 3621271, HasPID: true, Comm: "rsync", State: "D", Funcs: []string{"a"}, Line: 2},
+				{PID: 77, HasPID: true, Comm: "ls -l /mnt/dir", State: "Ds", Funcs: []string{"b"}, Line: 4},
 			},
 		},
 		{
@@ -244,10 +296,149 @@ func TestHeaders(t *testing.T) {
 			want: []sample{{Funcs: []string{"a"}, Line: 1}, {Funcs: []string{"b"}, Line: 3}},
 		},
 		{
-			name: "unparseable lines are counted",
-			in:   "[<0>] a+0x1/0x2\nsomething odd\n[<0>] broken\n",
-			want: []sample{{Funcs: []string{"a"}, Line: 1}},
-			skip: Skips{Count: 2, FirstLine: 2, FirstText: "something odd"},
+			name: "unparseable lines inside a stack are skipped, prose outside is not",
+			in:   "Here it is:\n[<0>] a+0x1/0x2\nsomething odd\n[<0>] broken\n\nThanks.\n",
+			want: []sample{{Funcs: []string{"a"}, Line: 2}},
+			skip: Skips{Count: 2, FirstLine: 3, FirstText: "something odd"},
+			// "Here it is:", "Thanks."
+			prose: 2,
+		},
+		{
+			// 301: a ps aux table, then one prompt per stack; the rows lend
+			// the headers that give only a PID their COMMAND and STAT.
+			name: "ps aux table before prompted stacks (301)",
+			in: "    [root@tantor ~]# ps aux |grep D\n" +
+				"    USER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n" +
+				"    root      2787  0.0  0.0      0     0 ?        D    May11   0:02 [eio_clean_threa]\n" +
+				"    root      8553  0.0  0.0   3360   584 pts/3    S+   02:45   0:00 grep D\n" +
+				"    \n" +
+				"    [root@tantor ~]# cat /proc/2787/stack\n" +
+				"    [<ffffffff946b3b03>] call_rwsem_down_write_failed+0x13/0x20\n" +
+				"    [<ffffffffffffffff>] 0xffffffffffffffff\n",
+			want: []sample{{PID: 2787, HasPID: true, Comm: "eio_clean_threa", State: "D", Funcs: []string{"call_rwsem_down_write_failed"}, Line: 6}},
+		},
+		{
+			// 302: two prompts, no blank line between the stacks.
+			name: "prompt after prompt (302)",
+			in: "    $ sudo cat /proc/32733/stack\n    [<ffffffffb383197e>] wb_wait_for_completion+0x5e/0x90\n" +
+				"    $ sudo cat /proc/29526/stack\n    [<ffffffffb383197e>] wb_wait_for_completion+0x5e/0x90\n",
+			want: []sample{
+				{PID: 32733, HasPID: true, Funcs: []string{"wb_wait_for_completion"}, Line: 1},
+				{PID: 29526, HasPID: true, Funcs: []string{"wb_wait_for_completion"}, Line: 3},
+			},
+		},
+		{
+			// 303: the prompt reads a stack by a path the shell expands: the
+			// task is not named, so it is named by its first frame; the
+			// /stat output after the next prompt is not a ps row.
+			name: "prompt that names no PID, then another command's output (303)",
+			in: "`\n# cat /proc/`pidof systemd-sleep`/stack\n[<0>] btrfs_wait_ordered_roots+0x59/0x210\n\n" +
+				"# cat /proc/`pidof systemd-sleep`/stat\n638591 (systemd-sleep) D 1 638591 638591 0 -1 4194560 454 893 0 0 0 0 0 1 20 0 1 0\n",
+			want:  []sample{{Funcs: []string{"btrfs_wait_ordered_roots"}, Line: 3}},
+			prose: 2,
+		},
+		{
+			// 304: a loop echoes each PID before its stack.
+			name: "loop with bare PID lines (304)",
+			in: "$ for i in $(pgrep -w test.test) ; do echo $i ; sudo cat /proc/$i/stack ; done\n1941835\n" +
+				"[<0>] request_wait_answer+0x107/0x200 [fuse]\n1941955\n[<0>] _do_fork+0x1c3/0x370\n",
+			want: []sample{
+				{PID: 1941835, HasPID: true, Funcs: []string{"request_wait_answer"}, Line: 2},
+				{PID: 1941955, HasPID: true, Funcs: []string{"_do_fork"}, Line: 4},
+			},
+		},
+		{
+			// 305: assignments print nothing, the commands typed after them
+			// are prose, ps -f's header places the PID and CMD columns, and
+			// a tail header of another file makes its lines prose.
+			name: "ps -f rows and tail headers of two files (305)",
+			in: "> [kir@kir-tp1 linux]$ PID1=2174401\n> PID2=2174402\n> ps -f  -p $PID1,$PID2\n" +
+				"> UID          PID    PPID  C STIME TTY          TIME CMD\n" +
+				"> kir      2174401   63304  0 17:34 pts/1    00:00:00 ./repro\n" +
+				"> kir      2174402 2174401  0 17:34 pts/1    00:00:00 [repro]\n" +
+				"> ==> /proc/2174401/stack <==\n> [<0>] unix_stream_read_generic+0x792/0xc90\n> \n" +
+				"> ==> /proc/2174401/syscall <==\n> 40 0x4 0x3 0x0 0x400000 0x64 0xfffffff9 0x7fff2ab3fc58 0x7f265ed6ca3e\n> \n" +
+				"> ==> /proc/2174402/stack <==\n> [<0>] pipe_release+0x1f/0x100\n",
+			want: []sample{
+				{PID: 2174401, HasPID: true, Comm: "./repro", Funcs: []string{"unix_stream_read_generic"}, Line: 7},
+				{PID: 2174402, HasPID: true, Comm: "repro", Funcs: []string{"pipe_release"}, Line: 13},
+			},
+			// PID2=..., ps -f ..., the syscall line
+			prose: 3,
+		},
+		{
+			// 306: a header of the writer's own, the thread in brackets.
+			name: "arrow headers with PID[TID] (306)",
+			in:   "===> 28014[28015]/stack <===\n[<ffffffff812ae316>] dev_hard_start_xmit+0x281/0x3f1\n",
+			want: []sample{{PID: 28015, HasPID: true, TGID: 28014, Funcs: []string{"dev_hard_start_xmit"}, Line: 1}},
+		},
+		{
+			// 307: ">>" and a tab before every line, a labelled time stamp,
+			// a plain-ps row (PID TTY STAT TIME COMMAND) before the header.
+			name: "quoted tab-indented TIMESTAMP, ps row and task path (307)",
+			in: ">> \tTIMESTAMP: Fri Feb  7 05:15:07 EST 2020\n>> \t4506 pts/10   DN+    0:00 /bin/bash /root/bin/watchdog-mdtest\n" +
+				">> \t==> /proc/4506/task/4506/stack <==\n>> \t[<0>] lookup_slow+0x2c/0x60\n",
+			want: []sample{{PID: 4506, HasPID: true, TGID: 4506, Comm: "/bin/bash /root/bin/watchdog-mdtest", State: "DN+", Funcs: []string{"lookup_slow"}, Line: 3}},
+		},
+		{
+			// 308: tail run from /proc itself.
+			name: "tail headers without /proc (308)",
+			in:   "  ==> 6409/stack <==\n  [<0>] __synchronize_srcu.part.0+0x7a/0xa0\n",
+			want: []sample{{PID: 6409, HasPID: true, Funcs: []string{"__synchronize_srcu.part.0"}, Line: 1}},
+		},
+		{
+			// 309: "PID = N" headers; the list of PIDs above them is prose.
+			name:  "PID = N header, PIDS list (309)",
+			in:    "PIDS = 301 363 2920 3374 3386 \nPID = 301\n[<ffffffffc04d6bcd>] write_all_supers+0x95d/0xaf0 [btrfs]\n",
+			want:  []sample{{PID: 301, HasPID: true, Funcs: []string{"write_all_supers"}, Line: 2}},
+			prose: 1,
+		},
+		{
+			// 310: a sampler's header row and data row, "stack: " before
+			// every frame, "wchan:" and counter lines after.
+			name: "sampler columns and labelled frames (310)",
+			in: "UMPID=2153\nutc epoch pid state voluntary nonvoluntary\n" +
+				"2026-09-14T11:07:26.325430941Z 1789384046.325967844 2153 D 25 8\n" +
+				"    stack: [<0>] __bch2_closure_sync+0x2b/0x70 [bcachefs]\n    wchan: __bch2_closure_sync\n    D_task_count: 2\n",
+			want:  []sample{{PID: 2153, HasPID: true, State: "D", Funcs: []string{"__bch2_closure_sync"}, Line: 3}},
+			prose: 3,
+		},
+		{
+			name: "headers people write: colon, PID keyword, separators, annotation",
+			in: "123:\n[<0>] a+0x1/0x2\nPID 124\n[<0>] b+0x1/0x2\n--- 125 ---\n[<0>] c+0x1/0x2\n" +
+				"==> /proc/126/stack (comm=ls, state=D) at 1795646204.83 <==\n[<0>] d+0x1/0x2\n" +
+				"PID: 127\n[<0>] e+0x1/0x2\n",
+			want: []sample{
+				{PID: 123, HasPID: true, Funcs: []string{"a"}, Line: 1},
+				{PID: 124, HasPID: true, Funcs: []string{"b"}, Line: 3},
+				{PID: 125, HasPID: true, Funcs: []string{"c"}, Line: 5},
+				{PID: 126, HasPID: true, Comm: "ls", State: "D", Funcs: []string{"d"}, Line: 7},
+				{PID: 127, HasPID: true, Funcs: []string{"e"}, Line: 9},
+			},
+		},
+		{
+			name: "ps -o pid,stat,wchan,comm rows before the stacks",
+			in:   "    PID STAT WCHAN  COMMAND\n  12744 D    iterate_dir ls\n[<0>] iterate_dir+0x86/0x2a0\n",
+			want: []sample{{PID: 12744, HasPID: true, Comm: "ls", State: "D", Funcs: []string{"iterate_dir"}, Line: 2}},
+		},
+		{
+			name: "two headerless stacks after a header are a named task and an unnamed one",
+			in:   "==> /proc/1/stack <==\n[<0>] a+0x1/0x2\n[<0>] entry_SYSCALL_64_after_hwframe+0x1/0x2\n[<0>] b+0x1/0x2\n",
+			want: []sample{
+				{PID: 1, HasPID: true, Funcs: []string{"a", "entry_SYSCALL_64_after_hwframe"}, Line: 1},
+				{Funcs: []string{"b"}, Line: 4},
+			},
+		},
+		{
+			name:  "prose that starts with a number is no ps row",
+			in:    "2 hours later, lstat() blocks:\n[<0>] a+0x1/0x2\n",
+			want:  []sample{{Funcs: []string{"a"}, Line: 2}},
+			prose: 1,
+		},
+		{
+			name: "a frame cut by a mailer is joined",
+			in:   "[<ffffffffa06dd166>]\nnfs4_call_sync_sequence+0x56/0x80 [nfsv4]\n[<0>] b+0x1/0x2\n",
+			want: []sample{{Funcs: []string{"nfs4_call_sync_sequence", "b"}, Line: 1}},
 		},
 	}
 	for _, tt := range tests {
@@ -256,7 +447,7 @@ func TestHeaders(t *testing.T) {
 			var got []sample
 			for r.Next() {
 				s := r.Sample()
-				g := sample{PID: s.PID, TID: s.TID, Comm: s.Comm, State: s.State, Line: s.Line}
+				g := sample{PID: s.PID, HasPID: s.HasPID, TGID: s.TGID, Comm: s.Comm, State: s.State, Line: s.Line}
 				for _, f := range s.Frames {
 					g.Funcs = append(g.Funcs, f.Func)
 				}
@@ -271,7 +462,42 @@ func TestHeaders(t *testing.T) {
 			if diff := cmp.Diff(tt.skip, r.Skipped()); diff != "" {
 				t.Errorf("skips (-want +got)\n%s", diff)
 			}
+			if got := r.Paste().Prose.Count; got != tt.prose {
+				t.Errorf("prose lines = %d, want %d (%+v)", got, tt.prose, r.Paste().Prose)
+			}
+			checkAccounted(t, r, tt.in)
 		})
+	}
+}
+
+// checkAccounted: every line read was used, joined, counted as prose or
+// skipped, exactly once.
+func checkAccounted(t *testing.T, r *Reader, in string) {
+	t.Helper()
+	lines := strings.Count(in, "\n")
+	if in != "" && !strings.HasSuffix(in, "\n") {
+		lines++
+	}
+	p := r.Paste()
+	if got := r.used + p.Prose.Count + p.Wrap.Count + r.skips.Count; r.err == nil && got != lines {
+		t.Errorf("%d used + %d prose + %d joined + %d skipped = %d, want the %d lines read", r.used, p.Prose.Count, p.Wrap.Count, r.skips.Count, got, lines)
+	}
+}
+
+// TestAccounted: every fixture's lines are all accounted for.
+func TestAccounted(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewReader(bytes.NewReader(data), Options{Name: name})
+		for r.Next() {
+		}
+		if err := r.Err(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		checkAccounted(t, r, string(data))
 	}
 }
 
@@ -280,7 +506,7 @@ func TestNotTheFormat(t *testing.T) {
 		name, in, want string
 	}{
 		{"strace", "1712802314.374988 getdents64(3, 0x5622, 32768) = 0\n", `dmesg.txt:1: not /proc/PID/stack text: "1712802314.374988 getdents64(3, 0x5622, 32768) = 0"`},
-		{"long prose", "\n\n" + strings.Repeat("hello world\n", 100), `dmesg.txt:3: not /proc/PID/stack text: "hello world"`},
+		{"long prose", "\n\n" + strings.Repeat("hello world\n", 300), `dmesg.txt:3: not /proc/PID/stack text: "hello world"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,6 +555,12 @@ func TestSniff(t *testing.T) {
 		{"/proc/1/stack:[<0>] a+0x1/0x2\n", true},
 		{"[316100.087052]  schedule+0x28/0x80\n", false},
 		{"crash> bt\n", false},
+		// 310: a sampler's label before every frame (paste.Clean has
+		// removed the indentation).
+		{"utc epoch pid state voluntary nonvoluntary\nstack: [<0>] __bch2_closure_sync+0x2b/0x70 [bcachefs]\n", true},
+		// A kernel log's frame after a stamp is not /proc/PID/stack.
+		{"[  30.100000] [<ffffffff81000000>] a+0x1/0x2\n", false},
+		{"see [<0>] a+0x1/0x2\n", false},
 	}
 	for _, tt := range tests {
 		if got := Sniff([]byte(tt.in)); got != tt.want {
@@ -349,6 +581,8 @@ func TestLongLine(t *testing.T) {
 	}
 }
 
+// FuzzReader: no panic, the reader ends, samples are well formed, and
+// every line read is used, joined, prose or skipped.
 func FuzzReader(f *testing.F) {
 	for _, name := range fixtureNames(f) {
 		data, err := os.ReadFile(name)
@@ -366,11 +600,21 @@ func FuzzReader(f *testing.F) {
 			if len(s.Frames) == 0 {
 				t.Fatal("empty sample")
 			}
+			if s.HasPID != (s.PID != 0) {
+				t.Fatalf("HasPID %v with PID %d", s.HasPID, s.PID)
+			}
+			if !s.HasPID && s.Line != s.Frames[0].Line {
+				t.Fatalf("sample without a PID at line %d, its first frame at %d", s.Line, s.Frames[0].Line)
+			}
 			n++
 			if n > lines {
 				t.Fatalf("%d samples from %d lines", n, lines)
 			}
 		}
+		if r.Skipped().Count > lines || len(r.Skipped().FirstText) > 200 {
+			t.Fatalf("skips %+v for %d lines", r.Skipped(), lines)
+		}
+		checkAccounted(t, r, string(data))
 	})
 }
 

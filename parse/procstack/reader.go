@@ -1,61 +1,14 @@
-// Package procstack reads the kernel stacks people save from
-// /proc/PID/stack, streaming, one Sample per snapshot of one task.
-//
-// The kernel writes one line per frame (fs/proc/base.c, proc_pid_stack).
-// Kernels before 4.17 print the return address and end the list with a
-// ULONG_MAX entry:
-//
-//	[<ffffffffa04f69b4>] rpc_wait_bit_killable+0x24/0x40 [sunrpc]
-//	[<ffffffffffffffff>] 0xffffffffffffffff
-//
-// later kernels hide the address behind a literal zero ("[<0>] %pB"):
-//
-//	[<0>] iterate_dir+0x86/0x2a0
-//
-// Recent kernels also leave the scheduler's own frames out, so a waiter's
-// stack may begin at the call site. The reader only parses; it infers
-// nothing.
-//
-// Snapshots arrive in many wrappings, all of which the reader accepts in
-// one file, freely mixed:
-//
-//   - a single raw snapshot; its PID comes from Options.PID or from the
-//     file name (see PIDFromName);
-//   - header lines naming the task before each stack: "==> /proc/123/stack <=="
-//     (tail -n +1, head), a bare "/proc/123/stack" or
-//     "/proc/123/task/124/stack" path, a line holding only a PID, a shell
-//     echo of the command ("+ cat /proc/123/stack", "# cat /proc/123/stack");
-//   - a ps line before each stack, from "ps -eo pid,stat,comm" (PID, then
-//     an optional STAT, then the name) or "ps aux"/"ps u" (USER PID %CPU
-//     %MEM VSZ RSS TTY STAT START TIME COMMAND), which also gives State and
-//     Comm; ps header lines are recognised and ignored;
-//   - grep-style prefixes on every line: "/proc/123/stack:[<0>] ...";
-//   - time stamps between rounds of snapshots, which stamp every following
-//     sample until the next one: date(1)'s default "Wed Nov 25 22:44:18 UTC
-//     2026", RFC 3339 / ISO 8601 ("2026-11-25T22:44:18+00:00", also with a
-//     space or nanoseconds), RFC 1123 ("date -R"), and epoch seconds from
-//     "date +%s" or "date +%s.%N" (a number of at least nine digits, so it
-//     cannot be a PID). Any of them may be wrapped in a separator such as
-//     "=== 1712802314 ===", "---- ... ----" or "### ... ###".
-//
-// Without headers, two stacks pasted back to back (cat /proc/1/stack
-// /proc/2/stack) are told apart by the entry frames that end a stack
-// (entry_SYSCALL_64_after_hwframe, ret_from_fork_asm, ...): a frame that
-// follows one starts a new sample. A blank line also ends a sample.
 package procstack
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"path"
-	"strconv"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/internal/paste"
 )
 
 // ErrFormat is wrapped by the error a Reader returns when its input is not
@@ -65,9 +18,9 @@ var ErrFormat = errors.New("not /proc/PID/stack text")
 // Options configure a Reader.
 type Options struct {
 	// Name labels errors, and a raw snapshot without headers takes its PID
-	// from it when PID is zero ("3748012.stack", "/proc/3748012/stack").
+	// from it when PID is zero and the name is a PID (see PIDFromName).
 	Name string
-	// PID is the task of frames that no header names.
+	// PID is the task of frames that no header names; 0 for none.
 	PID int
 	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
 	// 0); a longer line is counted in Skipped with its length.
@@ -92,21 +45,29 @@ type Frame struct {
 
 // Sample is one snapshot of one task's stack.
 type Sample struct {
-	// PID is the process (or thread, for a /proc/PID/stack header) the
-	// stack belongs to; 0 when nothing in the input named it.
+	// PID is the task the stack belongs to, numbered as the kernel numbers
+	// tasks: for a thread it is the thread's ID (the TID of a
+	// "/proc/TGID/task/TID/stack" or "TGID[TID]/stack" header), as in a
+	// hung-task report or a crash backtrace.
 	PID int
-	// TID is the thread of a /proc/PID/task/TID/stack header, else PID.
-	TID int
-	// Comm and State are what a ps line before the stack said: the name
-	// (or, from ps aux, the whole command) and the STAT column ("D", "S+").
+	// HasPID is false when nothing in the input names the task: PID is
+	// then 0, which is never a task's PID here, and the sample is named by
+	// its place (Line, its first frame's line).
+	HasPID bool
+	// TGID is the process (thread group) when a header names both it and
+	// the thread; 0 otherwise.
+	TGID int
+	// Comm and State are what a ps line (or a header's annotation) said:
+	// the name (or, from ps aux, the whole command) and the STAT column
+	// ("D", "S+").
 	Comm, State string
 	// Time is the last time stamp seen before the sample, in nanoseconds
 	// since the Unix epoch; HasTime is false when there was none.
 	Time    int64
 	HasTime bool
 	Frames  []Frame
-	// Line is the 1-based line where the sample starts: its header, or
-	// its first frame.
+	// Line is the 1-based line where the sample starts: the header that
+	// names its task, or its first frame when no header named it.
 	Line int
 }
 
@@ -127,18 +88,38 @@ type Skips struct {
 }
 
 // maxProbe is how many non-blank lines may pass without a single frame
-// before the reader decides the input is something else.
-const maxProbe = 64
+// before the reader decides the input is something else (as the kernel
+// log reader does).
+const maxProbe = 256
 
-// maxIntern bounds the table of symbol and module names, so a stream of
-// distinct names cannot grow memory without limit.
-const maxIntern = 1 << 14
+// maxIntern bounds the table of symbol and module names, and maxRows the
+// table of ps rows, so that a stream of distinct names or tasks cannot
+// grow memory without limit.
+const (
+	maxIntern = 1 << 14
+	maxRows   = 1 << 16
+)
+
+// context says what the lines being read are the text of.
+type context uint8
+
+const (
+	// ctxStacks: stack text, headers and ps rows.
+	ctxStacks context = iota
+	// ctxOther: the output of a command that reads no stack, or a file
+	// under a tail header that is not a stack: only a frame, a prompt, a
+	// fence, a header or a blank line ends it; the rest is prose.
+	ctxOther
+)
 
 // Reader reads Samples from text. The Sample returned by Sample and its
 // Frames are reused: they are valid until the next call to Next.
 type Reader struct {
-	lr   *lines.Reader
+	src  *paste.Reader
 	opts Options
+	// defPID is the task of stacks no header names (Options.PID, or the
+	// file name's PID).
+	defPID int
 
 	cur     Sample
 	pending header // task named by the last header, for the next sample
@@ -149,30 +130,38 @@ type Reader struct {
 	hasTime bool
 	out     Sample // the sample handed to the caller
 
+	ctx  context
+	cols columns       // of the ps header row above, until a blank line
+	rows map[int]psRow // ps rows by PID, for headers that give a PID only
+
 	frames   int // frames seen so far
 	nonBlank int
 	firstNB  int
 	firstTxt string
-	skips    Skips
-	err      error
-	done     bool
-	intern   map[string]string
-}
-
-type header struct {
-	pid, tid    int
-	comm, state string
-	line        int
+	// used counts lines used (frames, headers, time stamps, blank, fence
+	// and prompt lines); with Paste's Prose and Wrap counts and Skipped
+	// it accounts for every line read.
+	used   int
+	skips  Skips
+	err    error
+	done   bool
+	intern map[string]string
 }
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader, opts Options) *Reader {
+	src := paste.NewReader(r)
+	src.SetMaxLine(opts.MaxLine)
 	rd := &Reader{
-		lr:     lines.NewReader(r),
+		src:    src,
 		opts:   opts,
+		defPID: opts.PID,
+		rows:   make(map[int]psRow),
 		intern: make(map[string]string),
 	}
-	rd.lr.Max = opts.MaxLine
+	if rd.defPID == 0 {
+		rd.defPID, _ = PIDFromName(opts.Name)
+	}
 	return rd
 }
 
@@ -183,34 +172,21 @@ func (r *Reader) Sample() *Sample { return &r.out }
 // file name and line) when the input holds no stack.
 func (r *Reader) Err() error { return r.err }
 
-// Skipped reports the lines that were neither a frame nor a recognised
-// header, time stamp or ps line.
+// Skipped reports the lines inside stacks that could not be parsed.
 func (r *Reader) Skipped() Skips { return r.skips }
+
+// Paste says which paste decorations (mail quoting, indentation, fences,
+// prompts, cut lines) were removed, and counts the lines that were no
+// stack text at all.
+func (r *Reader) Paste() paste.Report { return r.src.Report() }
 
 // Next advances to the next sample and reports whether there is one.
 func (r *Reader) Next() bool {
 	if r.done {
 		return false
 	}
-	for {
-		line, ok := r.lr.Next()
-		if !ok {
-			r.done = true
-			if err := r.lr.Err(); err != nil {
-				r.err = fmt.Errorf("%s:%d: %w", r.name(), r.lr.Number(), err)
-				return false
-			}
-			if r.frames == 0 && r.nonBlank > 0 {
-				r.formatError(r.firstNB, r.firstTxt)
-				return false
-			}
-			return r.emit()
-		}
-		if r.lr.Long > 0 {
-			r.skip(r.lr.Number(), lines.Describe(line, r.lr.Long, r.opts.MaxLine))
-			continue
-		}
-		if r.handle(line, r.lr.Number()) {
+	for r.src.Next() {
+		if r.line(r.src.Line()) {
 			return true
 		}
 		if r.err != nil {
@@ -218,6 +194,16 @@ func (r *Reader) Next() bool {
 			return false
 		}
 	}
+	r.done = true
+	if err := r.src.Err(); err != nil {
+		r.err = fmt.Errorf("%s:%d: %w", r.name(), r.src.Number(), err)
+		return false
+	}
+	if r.frames == 0 && r.nonBlank > 0 {
+		r.formatError(r.firstNB, r.firstTxt)
+		return false
+	}
+	return r.emit()
 }
 
 func (r *Reader) name() string {
@@ -243,57 +229,159 @@ func (r *Reader) emit() bool {
 	return true
 }
 
-// handle consumes one line; it reports true when a sample is complete in
-// r.out.
-func (r *Reader) handle(line []byte, n int) bool {
-	s := strings.TrimRight(unsafeString(line), " \t\r")
-	t := strings.TrimLeft(s, " \t")
-	if t == "" {
+// line consumes one line; it reports true when a sample is complete in
+// r.out. Every line ends in exactly one of r.used, the paste Report's
+// Prose, or r.skips.
+func (r *Reader) line(l *paste.Line) bool {
+	if l.Long > 0 {
+		r.skip(l.Num, lines.Describe(l.Text, l.Long, r.opts.MaxLine))
+		return false
+	}
+	switch l.Kind {
+	case paste.Blank:
+		r.used++
+		r.cols = columns{}
+		r.ctx = ctxStacks
+		return r.emit()
+	case paste.Fence:
+		r.used++
+		r.cols = columns{}
+		r.ctx = ctxStacks
 		return r.emit()
 	}
+	t := strings.TrimRight(unsafeString(l.Text), " \t\r")
 	r.nonBlank++
 	if r.nonBlank == 1 {
-		r.firstNB, r.firstTxt = n, clip(t)
+		r.firstNB, r.firstTxt = l.Num, clip(t)
 	}
+	if l.Kind == paste.Prompt {
+		r.used++
+		return r.prompt(unsafeString(l.Command), l.Num)
+	}
+	return r.text(t, l.Num)
+}
 
-	// grep -H / grep . /proc/*/stack: "PATH:[<0>] ..."
-	if i := strings.Index(t, "stack:"); i > 0 && strings.HasPrefix(t[i+len("stack:"):], "[<") {
-		if pid, tid, ok := idsFromPath(t[:i+len("stack")]); ok {
-			done := false
-			if r.open && (r.cur.PID != pid || r.cur.TID != tid) {
-				done = r.emit()
-			}
-			r.setHeader(header{pid: pid, tid: tid, line: n})
-			return r.frame(t[i+len("stack:"):], n) || done
+// prompt starts the output of a shell command: a header when it reads a
+// stack, stack text when it lists tasks or dates the samples, the text of
+// something else otherwise.
+func (r *Reader) prompt(cmd string, n int) bool {
+	done := r.emit()
+	r.cols = columns{}
+	r.hasHdr = false
+	h, what := commandHeader(cmd)
+	switch what {
+	case readsStack:
+		h.line = n
+		r.setHeader(h)
+		r.ctx = ctxStacks
+	case listsTasks:
+		r.ctx = ctxStacks
+	default:
+		r.ctx = ctxOther
+	}
+	return done
+}
+
+// text consumes a line of text.
+func (r *Reader) text(t string, n int) bool {
+	if i := strings.Index(t, "[<"); i >= 0 {
+		if i == 0 {
+			return r.frame(t, n)
 		}
-	}
-
-	if strings.HasPrefix(t, "[<") {
-		return r.frame(t, n)
+		if p, ok := framePrefix(t[:i]); ok {
+			done := false
+			if p.hasPID {
+				if r.open && (r.cur.PID != p.pid || !r.cur.HasPID) {
+					done = r.emit()
+				}
+				p.line = n
+				r.setHeader(p)
+			}
+			return r.frame(t[i:], n) || done
+		}
 	}
 	if r.frames == 0 && r.nonBlank > maxProbe {
 		r.formatError(r.firstNB, r.firstTxt)
 		return false
 	}
-	if h, ok := parseHeader(t, r.str); ok {
+	if h, isStack, ok := parseTail(t, r.str); ok {
+		r.used++
+		done := r.emit()
+		r.cols = columns{}
+		r.hasHdr = false
+		r.ctx = ctxOther
+		if isStack {
+			h.line = n
+			r.setHeader(h)
+			r.ctx = ctxStacks
+		}
+		return done
+	}
+	if h, ok := parsePath(t); ok {
+		r.used++
 		h.line = n
 		done := r.emit()
 		r.setHeader(h)
+		r.ctx = ctxStacks
 		return done
 	}
+	if r.ctx == ctxOther {
+		r.src.Prose()
+		return false
+	}
+	return r.stackText(t, n)
+}
+
+// stackText consumes a line of stack text that is not a frame: a header,
+// a time stamp, a ps line, or prose.
+func (r *Reader) stackText(t string, n int) bool {
+	if h, ok := parsePIDLine(t); ok {
+		return r.header(h, n)
+	}
 	if ns, ok := parseTime(t); ok {
+		r.used++
 		done := r.emit()
 		r.time, r.hasTime = ns, true
 		return done
 	}
-	if isPSHeader(t) {
+	if c, ok := parseColumns(t); ok {
+		r.used++
+		r.cols = c
 		return false
 	}
-	r.skip(n, t)
+	if row, ok := r.psRow(t); ok {
+		if len(r.rows) < maxRows {
+			r.rows[row.pid] = row
+		}
+		return r.header(row.header(), n)
+	}
+	if r.open && !r.bottom && !isLabel(t) {
+		// Inside a stack, a line that is none of the above is a frame
+		// that did not parse.
+		r.skip(n, t)
+		return false
+	}
+	r.src.Prose()
 	return false
 }
 
+// header starts the task a header line names.
+func (r *Reader) header(h header, n int) bool {
+	r.used++
+	h.line = n
+	done := r.emit()
+	r.setHeader(h)
+	return done
+}
+
+// setHeader makes h the task of the next stack; a header that gives only
+// a PID takes the Comm and State of that PID's ps row, if one was read.
 func (r *Reader) setHeader(h header) {
+	if h.hasPID && h.comm == "" && h.state == "" {
+		if row, ok := r.rows[h.pid]; ok {
+			h.comm, h.state = row.comm, row.state
+		}
+	}
 	r.pending, r.hasHdr = h, true
 }
 
@@ -304,19 +392,26 @@ func (r *Reader) skip(n int, t string) {
 	}
 }
 
-// frame parses a frame line; it reports true when the frame started a
-// new sample and so completed the previous one.
+// frame parses a frame line; it reports true when the frame ended or
+// started a sample and so completed one.
 func (r *Reader) frame(t string, n int) bool {
 	f, ok := parseFrame(t, r.str)
+	if !ok {
+		if j, joined := r.joinFrame(); joined {
+			t = j
+			f, ok = parseFrame(t, r.str)
+		}
+	}
 	if !ok {
 		r.skip(n, t)
 		return false
 	}
+	r.used++
 	r.frames++
+	r.ctx = ctxStacks
 	if f.Func == "" {
 		// The ULONG_MAX terminator of old kernels: the stack ends here.
-		r.bottom = r.open
-		return false
+		return r.emit()
 	}
 	done := false
 	if r.open && r.bottom && !isBottom(f.Func) {
@@ -331,20 +426,41 @@ func (r *Reader) frame(t string, n int) bool {
 	return done
 }
 
+// joinFrame re-joins a frame line a mailer or terminal cut
+// ("[<ffffffffa06dd166>]", then "nfs4_call_sync_sequence+0x56/0x80
+// [nfsv4]"): the next line must not be a frame of its own, and the join
+// must parse.
+func (r *Reader) joinFrame() (string, bool) {
+	id := func(s string) string { return s }
+	ok := r.src.Join(func(next, joined []byte) bool {
+		if strings.Contains(unsafeString(next), "[<") {
+			return false
+		}
+		_, ok := parseFrame(strings.TrimRight(unsafeString(joined), " \t\r"), id)
+		return ok
+	})
+	if !ok {
+		return "", false
+	}
+	return strings.TrimRight(unsafeString(r.src.Line().Text), " \t\r"), true
+}
+
 func (r *Reader) start(n int) {
 	c := &r.cur
 	c.Frames = c.Frames[:0]
 	c.Time, c.HasTime = r.time, r.hasTime
-	if r.hasHdr {
+	switch {
+	case r.hasHdr:
 		h := r.pending
-		c.PID, c.TID, c.Comm, c.State, c.Line = h.pid, h.tid, h.comm, h.state, h.line
+		c.PID, c.HasPID, c.TGID, c.Comm, c.State, c.Line = h.pid, h.hasPID, h.tgid, h.comm, h.state, h.line
 		r.hasHdr = false
-	} else {
-		pid := r.opts.PID
-		if pid == 0 {
-			pid, _ = PIDFromName(r.opts.Name)
+		if !h.hasPID {
+			c.Line = n
 		}
-		c.PID, c.TID, c.Comm, c.State, c.Line = pid, pid, "", "", n
+	case r.defPID != 0:
+		c.PID, c.HasPID, c.TGID, c.Comm, c.State, c.Line = r.defPID, true, 0, "", "", n
+	default:
+		c.PID, c.HasPID, c.TGID, c.Comm, c.State, c.Line = 0, false, 0, "", "", n
 	}
 	r.open = true
 }
@@ -360,321 +476,6 @@ func (r *Reader) str(b string) string {
 		r.intern[s] = s
 	}
 	return s
-}
-
-// bottoms are the entry frames a stack ends with; ret_from_fork is
-// followed by ret_from_fork_asm on 6.x, hence the check in frame.
-var bottoms = [...]string{
-	"entry_SYSCALL_64_after_hwframe",
-	"entry_SYSCALL_64_fastpath",
-	"system_call_fastpath",
-	"entry_SYSCALL_64",
-	"entry_SYSENTER_compat_after_hwframe",
-	"entry_INT80_compat",
-	"ret_from_fork",
-	"ret_from_fork_asm",
-	"kernel_thread_helper",
-	"el0t_64_sync",
-	"el0t_64_irq",
-	"ret_from_fork_asm",
-}
-
-func isBottom(fn string) bool {
-	for _, b := range bottoms {
-		if fn == b {
-			return true
-		}
-	}
-	return false
-}
-
-// parseFrame parses "[<ADDR>] SYMBOL+0xOFF/0xSIZE [MODULE]". A frame with
-// an empty Func is the old kernels' ULONG_MAX terminator.
-func parseFrame(t string, str func(string) string) (Frame, bool) {
-	var f Frame
-	end := strings.Index(t, ">]")
-	if !strings.HasPrefix(t, "[<") || end < 0 {
-		return f, false
-	}
-	addr := t[2:end]
-	if addr != "0" {
-		v, err := strconv.ParseUint(addr, 16, 64)
-		if err != nil {
-			return f, false
-		}
-		f.Addr = v
-	}
-	rest := strings.TrimLeft(t[end+2:], " \t")
-	sym, mod, _ := strings.Cut(rest, " ")
-	if sym == "" {
-		return f, false
-	}
-	if mod = strings.TrimSpace(mod); mod != "" {
-		if len(mod) < 2 || mod[0] != '[' || mod[len(mod)-1] != ']' {
-			return f, false
-		}
-		mod = mod[1 : len(mod)-1]
-		mod, _, _ = strings.Cut(mod, " ") // drop a build ID
-		if mod == "" {
-			return f, false
-		}
-		f.Module = str(mod)
-	}
-	plus := strings.LastIndexByte(sym, '+')
-	if plus < 0 {
-		if !strings.HasPrefix(sym, "0x") {
-			return f, false
-		}
-		v, err := strconv.ParseUint(sym[2:], 16, 64)
-		if err != nil {
-			return f, false
-		}
-		if v == ^uint64(0) {
-			return Frame{}, true
-		}
-		f.Func = str(sym)
-		return f, true
-	}
-	off, size, ok := strings.Cut(sym[plus+1:], "/")
-	if !ok || plus == 0 {
-		return f, false
-	}
-	var err error
-	if f.Offset, err = parseHex(off); err != nil {
-		return f, false
-	}
-	if f.Size, err = parseHex(size); err != nil {
-		return f, false
-	}
-	f.Func = str(sym[:plus])
-	return f, true
-}
-
-func parseHex(s string) (uint64, error) {
-	s, ok := strings.CutPrefix(s, "0x")
-	if !ok {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.ParseUint(s, 16, 64)
-}
-
-// parseHeader recognises the lines that name the task of the stack that
-// follows.
-func parseHeader(t string, str func(string) string) (header, bool) {
-	if inner, ok := strings.CutPrefix(t, "==> "); ok {
-		if inner, ok = strings.CutSuffix(inner, " <=="); ok {
-			if pid, tid, ok := idsFromPath(inner); ok {
-				return header{pid: pid, tid: tid}, true
-			}
-		}
-		return header{}, false
-	}
-	// A shell echo: "+ cat /proc/1/stack", "[root@b ~]# cat /proc/1/stack".
-	if i := strings.LastIndex(t, "cat "); i >= 0 {
-		p := strings.TrimSpace(t[i+len("cat "):])
-		if pid, tid, ok := idsFromPath(p); ok && strings.HasPrefix(p, "/proc/") {
-			return header{pid: pid, tid: tid}, true
-		}
-	}
-	if strings.HasPrefix(t, "/proc/") && strings.HasSuffix(t, "/stack") {
-		if pid, tid, ok := idsFromPath(t); ok {
-			return header{pid: pid, tid: tid}, true
-		}
-		return header{}, false
-	}
-	return parsePS(t, str)
-}
-
-// idsFromPath reads "/proc/PID/stack" and "/proc/PID/task/TID/stack",
-// with any leading directories.
-func idsFromPath(p string) (pid, tid int, ok bool) {
-	i := strings.LastIndex(p, "/proc/")
-	if i < 0 {
-		return 0, 0, false
-	}
-	mid, ok := strings.CutSuffix(p[i+len("/proc/"):], "/stack")
-	if !ok {
-		return 0, 0, false
-	}
-	a, b, hasTask := strings.Cut(mid, "/task/")
-	pid, ok = atoi(a)
-	if !ok {
-		return 0, 0, false
-	}
-	if !hasTask {
-		return pid, pid, true
-	}
-	tid, ok = atoi(b)
-	return pid, tid, ok
-}
-
-// PIDFromName finds the PID in a file name: "/proc/3748012/stack",
-// "/proc/1/task/3748012/stack" (the PID, not the thread), "3748012.stack",
-// "stack.3748012", "stack-3748012.txt". The base name must hold exactly
-// one run of digits, so "stack-2026-11-25.txt" names none.
-func PIDFromName(name string) (int, bool) {
-	if pid, _, ok := idsFromPath(name); ok {
-		return pid, true
-	}
-	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-	var runs, start, end int
-	for i := 0; i < len(base); {
-		if !isDigit(base[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(base) && isDigit(base[j]) {
-			j++
-		}
-		runs++
-		start, end = i, j
-		i = j
-	}
-	if runs != 1 {
-		return 0, false
-	}
-	return atoi(base[start:end])
-}
-
-// parsePS recognises a ps line: "PID [STAT] COMM" (ps -eo pid,stat,comm
-// and friends) or ps aux / ps u with USER first.
-func parsePS(t string, str func(string) string) (header, bool) {
-	var fs [11]string
-	n := fields(t, fs[:])
-	if n == 0 {
-		return header{}, false
-	}
-	if pid, ok := atoi(fs[0]); ok {
-		h := header{pid: pid, tid: pid}
-		if n == 1 {
-			// A bare number below the epoch-stamp range is a PID.
-			if len(fs[0]) >= 9 {
-				return header{}, false
-			}
-			return h, true
-		}
-		rest := strings.TrimLeft(t[len(fs[0])+strings.Index(t, fs[0]):], " \t")
-		if isStat(fs[1]) {
-			h.state = str(fs[1])
-			rest = strings.TrimLeft(rest[len(fs[1]):], " \t")
-		}
-		h.comm = str(rest)
-		return h, true
-	}
-	// USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
-	if n < 11 {
-		return header{}, false
-	}
-	pid, ok := atoi(fs[1])
-	if !ok || !isStat(fs[7]) || !strings.Contains(fs[2], ".") || !strings.Contains(fs[3], ".") {
-		return header{}, false
-	}
-	i := strings.Index(t, fs[9]) + len(fs[9])
-	return header{pid: pid, tid: pid, state: str(fs[7]), comm: str(strings.TrimSpace(t[i:]))}, true
-}
-
-// fields splits t on blanks into fs and returns how many it filled; the
-// last slot is not split further than needed.
-func fields(t string, fs []string) int {
-	n := 0
-	for len(t) > 0 && n < len(fs) {
-		t = strings.TrimLeft(t, " \t")
-		if t == "" {
-			break
-		}
-		i := strings.IndexAny(t, " \t")
-		if i < 0 {
-			i = len(t)
-		}
-		fs[n] = t[:i]
-		n++
-		t = t[i:]
-	}
-	return n
-}
-
-// isStat matches ps's STAT column: a state letter, then modifiers.
-func isStat(s string) bool {
-	if s == "" || !strings.ContainsRune("RSDTtZXIWKP", rune(s[0])) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !strings.ContainsRune("<NLsl+", rune(s[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-func isPSHeader(t string) bool {
-	return strings.HasPrefix(t, "PID ") || strings.HasPrefix(t, "USER ") ||
-		strings.HasPrefix(t, "UID ") || (strings.Contains(t, " PID ") && strings.HasSuffix(t, "COMMAND")) ||
-		strings.HasSuffix(t, " COMM") && strings.Contains(t, "PID")
-}
-
-// timeLayouts are the date(1) outputs a snapshot loop commonly prints.
-var timeLayouts = [...]string{
-	time.UnixDate,                         // date
-	"Mon Jan _2 15:04:05 MST 2006",        // date, single-digit day
-	"Mon 02 Jan 2006 03:04:05 PM MST",     // date, en_US locale
-	time.RFC1123Z,                         // date -R
-	time.RFC3339Nano,                      // date -Ins (with ',' folded)
-	"2006-01-02 15:04:05.999999999Z07:00", // date --rfc-3339=ns
-	"2006-01-02 15:04:05",                 // date '+%F %T'
-	"2006-01-02T15:04:05",
-}
-
-// parseTime recognises a time stamp line, bare or inside a separator.
-func parseTime(t string) (int64, bool) {
-	t = strings.Trim(t, "=-#*[] \t")
-	if t == "" {
-		return 0, false
-	}
-	if isDigit(t[0]) {
-		if ns, ok := parseEpoch(t); ok {
-			return ns, true
-		}
-	}
-	// date -Ins writes a decimal comma, which Go's layouts do not accept.
-	dot := strings.Replace(t, ",", ".", 1)
-	for _, l := range timeLayouts {
-		if tm, err := time.Parse(l, t); err == nil {
-			return tm.UnixNano(), true
-		}
-		if tm, err := time.Parse(l, dot); dot != t && err == nil {
-			return tm.UnixNano(), true
-		}
-	}
-	return 0, false
-}
-
-// parseEpoch reads "1712802314" or "1712802314.374988" (at least nine
-// integer digits: 2001 onwards, and never a PID).
-func parseEpoch(t string) (int64, bool) {
-	sec, frac, _ := strings.Cut(t, ".")
-	if len(sec) < 9 || len(sec) > 11 {
-		return 0, false
-	}
-	s, ok := atoi(sec)
-	if !ok {
-		return 0, false
-	}
-	ns := int64(s) * 1e9
-	if frac != "" {
-		if len(frac) > 9 {
-			return 0, false
-		}
-		f, ok := atoi(frac)
-		if !ok {
-			return 0, false
-		}
-		for i := len(frac); i < 9; i++ {
-			f *= 10
-		}
-		ns += int64(f)
-	}
-	return ns, true
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -702,28 +503,7 @@ func clip(s string) string {
 }
 
 // unsafeString views a line without copying it; every string kept past
-// the line's lifetime is cloned (str, clip, parsePS).
+// the line's lifetime is cloned (str, clip).
 func unsafeString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// Sniff reports whether head, the start of an input, looks like
-// /proc/PID/stack text: some line in it is a frame, bare or grep-prefixed.
-func Sniff(head []byte) bool {
-	for len(head) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			line, head = head, nil
-		}
-		line = bytes.TrimLeft(line, " \t")
-		if i := bytes.Index(line, []byte("stack:[<")); i > 0 {
-			line = line[i+len("stack:"):]
-		}
-		if _, ok := parseFrame(strings.TrimRight(unsafeString(line), " \t\r"), func(s string) string { return s }); ok {
-			return true
-		}
-	}
-	return false
 }
