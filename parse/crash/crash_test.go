@@ -16,21 +16,45 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-const fixtures = "../../testdata/crash"
+const (
+	fixtures = "../../testdata/crash"
+	// real holds the excerpts of crash transcripts published by others
+	// (testdata/real/README.md); their goldens are under testdata/real/.
+	real = "../../testdata/real/crash"
+)
 
 func fixtureNames(t testing.TB) []string {
 	t.Helper()
-	ents, err := os.ReadDir(fixtures)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for _, e := range ents {
-		if !e.IsDir() && !strings.HasSuffix(e.Name(), ".md") {
-			names = append(names, filepath.Join(fixtures, e.Name()))
+	for _, dir := range []string{fixtures, real} {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if !e.IsDir() && !strings.HasSuffix(e.Name(), ".md") {
+				names = append(names, filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 	return names
+}
+
+// goldenPath is where the golden of a fixture lives: testdata/NAME.golden,
+// or testdata/real/NAME.golden for an excerpt of the real corpus.
+func goldenPath(name string) string {
+	if filepath.Dir(name) == filepath.Clean(real) {
+		return filepath.Join("testdata", "real", filepath.Base(name)+".golden")
+	}
+	return filepath.Join("testdata", filepath.Base(name)+".golden")
+}
+
+// pidText is a backtrace's PID, or "none" when the text names no task.
+func pidText(b *Backtrace) string {
+	if !b.HasPID {
+		return "none"
+	}
+	return fmt.Sprint(b.PID)
 }
 
 func readAll(t testing.TB, name string, data []byte) ([]Record, *Reader) {
@@ -55,8 +79,12 @@ func dump(recs []Record, r *Reader) string {
 					row.Line, row.PID, row.PPID, row.CPU, row.Task, row.State, row.Active, row.Mem, row.VSZ, row.RSS, row.Comm, row.Kernel)
 			}
 		case *Backtrace:
-			fmt.Fprintf(&b, "bt line=%d cmd=%q pid=%d task=%s cpu=%d comm=%q abbreviated=%v\n",
-				x.Line, x.Command, x.PID, x.Task, x.CPU, x.Comm, x.Abbreviated)
+			fmt.Fprintf(&b, "bt line=%d cmd=%q pid=%s task=%s cpu=%d comm=%q abbreviated=%v",
+				x.Line, x.Command, pidText(x), x.Task, x.CPU, x.Comm, x.Abbreviated)
+			if x.SameAs != 0 {
+				fmt.Fprintf(&b, " same_as=%d", x.SameAs)
+			}
+			b.WriteByte('\n')
 			for _, s := range x.Loose {
 				fmt.Fprintf(&b, "  %d: loose %s:%s\n", s.Line, s.Addr, s.Cache)
 			}
@@ -65,7 +93,11 @@ func dump(recs []Record, r *Reader) string {
 					fmt.Fprintf(&b, "  %d: marker %q\n", f.Line, f.Marker)
 					continue
 				}
-				fmt.Fprintf(&b, "  %d: #%d sp=%s %s at %s", f.Line, f.Num, f.SP, f.Func, f.Addr)
+				fmt.Fprintf(&b, "  %d: #%d sp=%s %s", f.Line, f.Num, f.SP, f.Func)
+				if f.Offset != "" {
+					fmt.Fprintf(&b, "+%s", f.Offset)
+				}
+				fmt.Fprintf(&b, " at %s", f.Addr)
 				if f.Module != "" {
 					fmt.Fprintf(&b, " [%s]", f.Module)
 				}
@@ -84,10 +116,23 @@ func dump(recs []Record, r *Reader) string {
 				}
 			}
 		case *Kmem:
-			fmt.Fprintf(&b, "kmem line=%d cmd=%q query=%s cache=%q object=%s allocated=%v object_line=%d\n",
+			fmt.Fprintf(&b, "kmem line=%d cmd=%q query=%s cache=%q object=%s allocated=%v object_line=%d",
 				x.Line, x.Command, x.Query, x.Cache, x.Object, x.Allocated, x.ObjectLine)
+			if x.Symbol != "" {
+				fmt.Fprintf(&b, " symbol=%s module=%q", x.Symbol, x.Module)
+			}
+			b.WriteByte('\n')
+			if c := x.Task; c != nil {
+				fmt.Fprintf(&b, "  %d: task pid=%d task=%s cpu=%d comm=%q state=%q\n", c.Line, c.PID, c.Task, c.CPU, c.Comm, c.State)
+			}
+		case *Context:
+			fmt.Fprintf(&b, "context line=%d pid=%d task=%s cpu=%d comm=%q state=%q\n", x.Line, x.PID, x.Task, x.CPU, x.Comm, x.State)
 		case *Struct:
-			fmt.Fprintf(&b, "struct line=%d cmd=%q type=%q addr=%s inferred=%v\n", x.Line, x.Command, x.Type, x.Addr, x.Inferred)
+			fmt.Fprintf(&b, "struct line=%d cmd=%q type=%q addr=%s inferred=%v", x.Line, x.Command, x.Type, x.Addr, x.Inferred)
+			if x.Symbol != "" {
+				fmt.Fprintf(&b, " symbol=%s", x.Symbol)
+			}
+			b.WriteByte('\n')
 			for _, f := range x.Fields {
 				fmt.Fprintf(&b, "  %d: %s", f.Line, f.Name)
 				if f.Value != "" {
@@ -127,6 +172,9 @@ func dump(recs []Record, r *Reader) string {
 		}
 	}
 	fmt.Fprintf(&b, "skipped: %+v\nerr: %v\n", r.Skipped(), r.Err())
+	if p := r.Paste(); !p.Empty() {
+		fmt.Fprintf(&b, "paste: %v prose=%+v\n", p.Names(), p.Prose)
+	}
 	return b.String()
 }
 
@@ -139,7 +187,7 @@ func TestGolden(t *testing.T) {
 			}
 			recs, r := readAll(t, filepath.Base(name), data)
 			got := dump(recs, r)
-			golden := filepath.Join("testdata", filepath.Base(name)+".golden")
+			golden := goldenPath(name)
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -252,9 +300,13 @@ func TestLines(t *testing.T) {
 			want: "other line=1 cmd=\"mod -s nfs nfs.ko.debug\" lines=3\n",
 		},
 		{
-			name: "prose between answers is counted",
+			name: "prose between answers is not skipped",
 			in:   "crash> bt 1 -FF\n #5 [ffffa932c498be38] iterate_dir at ffffffffa6edccc9\nwhat is this\n",
 			want: "bt line=2 cmd=\"bt 1 -FF\" pid=1 task= cpu=-1 comm=\"\" abbreviated=true\n  2: #5 sp=ffffa932c498be38 iterate_dir at ffffffffa6edccc9\n",
+		},
+		{
+			name: "a frame line that does not parse is skipped",
+			in:   "crash> bt 1\n #5 [zzzz] iterate_dir at ffffffffa6edccc9\n",
 			skip: 1,
 		},
 	}
@@ -266,6 +318,7 @@ func TestLines(t *testing.T) {
 			}
 			got := dump(recs, r)
 			got = got[:strings.LastIndex(got, "skipped:")]
+			checkAccounted(t, r, tt.in)
 			if i := strings.Index(got, "inode pid="); i >= 0 {
 				got = got[:i]
 			}
@@ -329,4 +382,33 @@ func FuzzReader(f *testing.F) {
 		}
 		Inodes(recs)
 	})
+}
+
+// checkAccounted: every line read was used, joined, counted as prose or
+// skipped, exactly once.
+func checkAccounted(t *testing.T, r *Reader, in string) {
+	t.Helper()
+	lines := strings.Count(in, "\n")
+	if in != "" && !strings.HasSuffix(in, "\n") {
+		lines++
+	}
+	p := r.Paste()
+	if got := r.used + p.Prose.Count + p.Wrap.Count + r.skips.Count; r.err == nil && got != lines {
+		t.Errorf("%d used + %d prose + %d joined + %d skipped = %d, want the %d lines read", r.used, p.Prose.Count, p.Wrap.Count, r.skips.Count, got, lines)
+	}
+}
+
+// TestAccounted: every fixture's lines are all accounted for.
+func TestAccounted(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, r := readAll(t, name, data)
+		if err := r.Err(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		checkAccounted(t, r, string(data))
+	}
 }
