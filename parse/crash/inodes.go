@@ -2,7 +2,6 @@ package crash
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -42,98 +41,163 @@ type Step struct {
 // Words no answer resolves are left out. Inodes of each PID come in
 // order of first evidence.
 func Inodes(recs []Record) map[int][]Inode {
-	objOf := map[string]*Kmem{}
-	var shorthand []*Kmem // kmem answers without their query
-	members := map[string][]*Struct{}
+	var x Index
 	for _, rec := range recs {
-		switch x := rec.(type) {
-		case *Kmem:
-			if x.Object == "" {
+		x.Add(rec)
+	}
+	return x.Inodes()
+}
+
+// Index gathers, a record at a time, what Inodes needs of a transcript:
+// the stack words that can lead to an inode, the kmem answers about
+// addresses, and the members leading from an object to its inode. It
+// keeps nothing else, so a caller reading a large transcript need not
+// keep its records to join the answers that come after a backtrace.
+type Index struct {
+	words []taskWord
+	// queried are kmem answers by the address asked about; unqueried,
+	// answers without their command (the shorthand), in order.
+	queried   map[string]kmemRef
+	unqueried []kmemRef
+	members   map[string][]memberRef
+}
+
+// taskWord is a stack word of a task.
+type taskWord struct {
+	pid  int
+	word Slab
+}
+
+// kmemRef is what resolving needs of a kmem answer.
+type kmemRef struct {
+	object string
+	line   int
+}
+
+// memberRef is a member line that leads from an object to an inode.
+type memberRef struct {
+	typ, field, value, addr string
+	line                    int
+}
+
+// Add takes what Inodes needs from one record.
+func (x *Index) Add(rec Record) {
+	switch r := rec.(type) {
+	case *Kmem:
+		if r.Object == "" {
+			return
+		}
+		k := kmemRef{object: r.Object, line: r.ObjectLine}
+		if r.Query == "" {
+			x.unqueried = append(x.unqueried, k)
+			return
+		}
+		if x.queried == nil {
+			x.queried = make(map[string]kmemRef)
+		}
+		x.queried[r.Query] = k
+	case *Struct:
+		if r.Addr == "" {
+			return
+		}
+		for _, f := range r.Fields {
+			if f.Name != "f_inode" && f.Name != "d_inode" && f.Name != "vfs_inode" {
 				continue
 			}
-			if x.Query != "" {
-				objOf[x.Query] = x
-			} else {
-				shorthand = append(shorthand, x)
+			if x.members == nil {
+				x.members = make(map[string][]memberRef)
 			}
-		case *Struct:
-			if x.Addr != "" {
-				members[x.Addr] = append(members[x.Addr], x)
+			x.members[r.Addr] = append(x.members[r.Addr], memberRef{typ: r.Type, field: f.Name, value: f.Value, addr: f.Addr, line: f.Line})
+		}
+	case *Backtrace:
+		add := func(w Slab) {
+			if w.Addr != "" && inodeField(w.Cache) != "?" {
+				x.words = append(x.words, taskWord{pid: r.PID, word: w})
 			}
 		}
+		for _, w := range r.Loose {
+			add(w)
+		}
+		for _, f := range r.Frames {
+			for _, w := range f.Data {
+				add(w)
+			}
+		}
+	}
+}
+
+// Inodes resolves the words gathered so far (see the function Inodes).
+func (x *Index) Inodes() map[int][]Inode {
+	objOf := make(map[string]kmemRef, len(x.queried)+len(x.unqueried))
+	for q, k := range x.queried {
+		objOf[q] = k
 	}
 	// An answer without its command answers about the object it names.
-	for _, k := range shorthand {
-		if _, ok := objOf[k.Object]; !ok {
-			objOf[k.Object] = k
+	for _, k := range x.unqueried {
+		if _, ok := objOf[k.object]; !ok {
+			objOf[k.object] = k
 		}
 	}
-
 	out := map[int][]Inode{}
-	for _, rec := range recs {
-		bt, ok := rec.(*Backtrace)
+	for _, tw := range x.words {
+		addr, ev, ok := resolve(tw.word, objOf, x.members)
 		if !ok {
 			continue
 		}
-		words := slices.Clone(bt.Loose)
-		for _, f := range bt.Frames {
-			words = append(words, f.Data...)
-		}
-		for _, w := range words {
-			if w.Addr == "" {
-				continue
-			}
-			addr, ev, ok := resolve(w, objOf, members)
-			if !ok {
-				continue
-			}
-			out[bt.PID] = addEvidence(out[bt.PID], addr, ev)
-		}
+		out[tw.pid] = addEvidence(out[tw.pid], addr, ev)
 	}
 	return out
 }
 
-func resolve(w Slab, objOf map[string]*Kmem, members map[string][]*Struct) (string, Evidence, bool) {
+// inodeField is the member that leads from an object of cache to its
+// inode: "" when the object is an inode, "?" when no member does.
+func inodeField(cache string) string {
+	switch {
+	case cache == "filp":
+		return "f_inode"
+	case cache == "dentry":
+		return "d_inode"
+	case cache == "inode_cache":
+		return ""
+	case strings.HasSuffix(cache, "_inode_cache") || strings.HasSuffix(cache, "_inode"):
+		return "vfs_inode"
+	}
+	return "?"
+}
+
+func resolve(w Slab, objOf map[string]kmemRef, members map[string][]memberRef) (string, Evidence, bool) {
 	ev := Evidence{Cache: w.Cache}
 	ev.Steps = append(ev.Steps, Step{w.Line, fmt.Sprintf("stack word %s is in %s", w.Addr, w.Cache)})
 	obj := w.Addr
 	if k, ok := objOf[w.Addr]; ok {
-		obj = k.Object
-		ev.Steps = append(ev.Steps, Step{k.ObjectLine, fmt.Sprintf("kmem: %s is in object %s", w.Addr, obj)})
+		obj = k.object
+		ev.Steps = append(ev.Steps, Step{k.line, fmt.Sprintf("kmem: %s is in object %s", w.Addr, obj)})
 	}
-	var field string
-	switch {
-	case w.Cache == "filp":
-		field = "f_inode"
-	case w.Cache == "dentry":
-		field = "d_inode"
-	case w.Cache == "inode_cache":
+	field := inodeField(w.Cache)
+	switch field {
+	case "":
 		ev.Steps = append(ev.Steps, Step{w.Line, "the object is an inode"})
 		return obj, ev, true
-	case strings.HasSuffix(w.Cache, "_inode_cache") || strings.HasSuffix(w.Cache, "_inode"):
-		field = "vfs_inode"
-	default:
+	case "?":
 		return "", ev, false
 	}
-	for _, s := range members[obj] {
-		for _, f := range s.Fields {
-			if f.Name != field {
-				continue
-			}
-			in := f.Addr
-			if in == "" {
-				in, _ = hexAddr(f.Value)
-			}
-			if in == "" || in == "0" {
-				continue
-			}
-			what := fmt.Sprintf("%s.%s = %s", typeOr(s.Type, w.Cache), field, in)
-			if f.Addr != "" {
-				what = fmt.Sprintf("%s.%s is at %s", typeOr(s.Type, w.Cache), field, in)
-			}
-			ev.Steps = append(ev.Steps, Step{f.Line, what})
-			return in, ev, true
+	for _, m := range members[obj] {
+		if m.field != field {
+			continue
 		}
+		in := m.addr
+		if in == "" {
+			in, _ = hexAddr(m.value)
+		}
+		if in == "" || in == "0" {
+			continue
+		}
+		what := fmt.Sprintf("%s.%s = %s", typeOr(m.typ, w.Cache), field, in)
+		if m.addr != "" {
+			what = fmt.Sprintf("%s.%s is at %s", typeOr(m.typ, w.Cache), field, in)
+		}
+		ev.Steps = append(ev.Steps, Step{m.line, what})
+		return in, ev, true
 	}
 	return "", ev, false
 }

@@ -215,12 +215,38 @@ func (r *Reader) formatError() {
 // flush emits the record being built, if any.
 func (r *Reader) flush() {
 	if r.cur != nil {
+		trim(r.cur)
 		r.out = append(r.out, r.cur)
 		r.cur = nil
 	}
 	r.depth = r.depth[:0]
 	r.kstate = kmemNone
 	r.ctx = nil
+}
+
+// trim gives a finished record's lists their exact size: a caller may
+// keep every record of a large transcript, and appending leaves up to
+// half of each list unused.
+func trim(rec Record) {
+	switch x := rec.(type) {
+	case *Backtrace:
+		x.Frames = exact(x.Frames)
+		for i := range x.Frames {
+			x.Frames[i].Regs = exact(x.Frames[i].Regs)
+			x.Frames[i].Data = exact(x.Frames[i].Data)
+		}
+	case *PS:
+		x.Rows = exact(x.Rows)
+	case *Struct:
+		x.Fields = exact(x.Fields)
+	}
+}
+
+func exact[T any](s []T) []T {
+	if cap(s)-len(s) < 4 {
+		return s
+	}
+	return append([]T(nil), s...)
 }
 
 func (r *Reader) skip(n int, t string) {
