@@ -507,9 +507,9 @@ func TestRealLines(t *testing.T) {
 		{
 			// The seed's notes: a "#" comment in Chinese is prose, "# PID"
 			// is the shorthand.
-			name: "comment lines and the # PID shorthand (seed)",
-			in:   "# 以下就不列出命令了，只写结果\n# 3678549\n[ffff91fe2f8e3200:filp]\n",
-			want: "bt line=2 cmd=\"\" pid=3678549 task= cpu=-1 comm=\"\" abbreviated=true\n  3: loose ffff91fe2f8e3200:filp\n",
+			name:  "comment lines and the # PID shorthand (seed)",
+			in:    "# 以下就不列出命令了，只写结果\n# 3678549\n[ffff91fe2f8e3200:filp]\n",
+			want:  "bt line=2 cmd=\"\" pid=3678549 task= cpu=-1 comm=\"\" abbreviated=true\n  3: loose ffff91fe2f8e3200:filp\n",
 			prose: 1,
 		},
 		{

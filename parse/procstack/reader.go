@@ -286,7 +286,7 @@ func (r *Reader) prompt(cmd string, n int) bool {
 func (r *Reader) text(t string, n int) bool {
 	if i := strings.Index(t, "[<"); i >= 0 {
 		if i == 0 {
-			return r.frame(t, n)
+			return r.frame(t, n, true)
 		}
 		if p, ok := framePrefix(t[:i]); ok {
 			done := false
@@ -297,7 +297,7 @@ func (r *Reader) text(t string, n int) bool {
 				p.line = n
 				r.setHeader(p)
 			}
-			return r.frame(t[i:], n) || done
+			return r.frame(t[i:], n, false) || done
 		}
 	}
 	if r.frames == 0 && r.nonBlank > maxProbe {
@@ -394,11 +394,16 @@ func (r *Reader) skip(n int, t string) {
 
 // frame parses a frame line; it reports true when the frame ended or
 // started a sample and so completed one.
-func (r *Reader) frame(t string, n int) bool {
+// bare says the line is the frame alone, with no prefix, and so may be
+// joined with the next when a mailer cut it.
+func (r *Reader) frame(t string, n int, bare bool) bool {
 	f, ok := parseFrame(t, r.str)
-	if !ok {
-		if j, joined := r.joinFrame(); joined {
-			t = j
+	if !ok && bare {
+		// t may go stale as the join looks ahead: the paste reader keeps
+		// the line, joined or not.
+		joined := r.joinFrame()
+		t = strings.TrimRight(unsafeString(r.src.Line().Text), " \t\r")
+		if joined {
 			f, ok = parseFrame(t, r.str)
 		}
 	}
@@ -430,19 +435,15 @@ func (r *Reader) frame(t string, n int) bool {
 // ("[<ffffffffa06dd166>]", then "nfs4_call_sync_sequence+0x56/0x80
 // [nfsv4]"): the next line must not be a frame of its own, and the join
 // must parse.
-func (r *Reader) joinFrame() (string, bool) {
+func (r *Reader) joinFrame() bool {
 	id := func(s string) string { return s }
-	ok := r.src.Join(func(next, joined []byte) bool {
+	return r.src.Join(func(next, joined []byte) bool {
 		if strings.Contains(unsafeString(next), "[<") {
 			return false
 		}
 		_, ok := parseFrame(strings.TrimRight(unsafeString(joined), " \t\r"), id)
 		return ok
 	})
-	if !ok {
-		return "", false
-	}
-	return strings.TrimRight(unsafeString(r.src.Line().Text), " \t\r"), true
 }
 
 func (r *Reader) start(n int) {
