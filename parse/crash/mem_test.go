@@ -3,23 +3,16 @@ package crash
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/lagtrace/lagtrace/internal/lines"
 )
 
-// BenchmarkRetained reads a transcript made of the fixtures and the real
-// excerpts repeated to 32 MiB and reports the heap the kept records hold
-// per input byte (retained-B/B). "all" keeps every record, as correlate's
-// ingest did to join kmem and struct answers to the backtraces before
-// them; "index" feeds an Index and keeps every record but the backtraces
-// (which a caller converts as they come), the figure that bounds a large
-// transcript's memory.
-func BenchmarkRetained(b *testing.B) {
+// benchData is the fixtures and the real excerpts repeated to 32 MiB.
+func benchData(b *testing.B) []byte {
 	var data []byte
-	names, _ := filepath.Glob(filepath.Join(fixtures, "*.txt"))
-	real, _ := filepath.Glob(filepath.Join(real, "*.txt"))
-	for _, name := range append(names, real...) {
+	for _, name := range fixtureNames(b) {
 		d, err := os.ReadFile(name)
 		if err != nil {
 			b.Fatal(err)
@@ -29,6 +22,43 @@ func BenchmarkRetained(b *testing.B) {
 	for len(data) < 32<<20 {
 		data = append(data, data...)
 	}
+	return data
+}
+
+func BenchmarkReader(b *testing.B) {
+	data := benchData(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), Options{})
+		for r.Next() {
+		}
+		if r.Err() != nil {
+			b.Fatal(r.Err())
+		}
+	}
+}
+
+// BenchmarkLineCount is the floor: reading the same bytes line by line.
+func BenchmarkLineCount(b *testing.B) {
+	data := benchData(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		lr := lines.NewReader(bytes.NewReader(data))
+		for _, ok := lr.Next(); ok; _, ok = lr.Next() {
+		}
+	}
+}
+
+// BenchmarkRetained reads a transcript made of the fixtures and the real
+// excerpts repeated to 32 MiB and reports the heap the kept records hold
+// per input byte (retained-B/B). "all" keeps every record, as correlate's
+// ingest did to join kmem and struct answers to the backtraces before
+// them; "index" feeds an Index and keeps every record but the backtraces
+// (which a caller converts as they come), the figure that bounds a large
+// transcript's memory.
+func BenchmarkRetained(b *testing.B) {
+	data := benchData(b)
 	for _, tc := range []struct {
 		name string
 		keep func(Record) bool

@@ -6,30 +6,16 @@ import (
 	"strings"
 )
 
-// bottoms are the entry frames a stack ends with; ret_from_fork is
-// followed by ret_from_fork_asm on 6.x, hence the check in frame.
-var bottoms = [...]string{
-	"entry_SYSCALL_64_after_hwframe",
-	"entry_SYSCALL_64_after_swapgs",
-	"entry_SYSCALL_64_fastpath",
-	"system_call_fastpath",
-	"entry_SYSCALL_64",
-	"entry_SYSCALL_compat",
-	"entry_SYSENTER_compat_after_hwframe",
-	"entry_INT80_compat",
-	"ret_from_fork",
-	"ret_from_fork_asm",
-	"ret_from_kernel_thread",
-	"kernel_thread_helper",
-	"el0t_64_sync",
-	"el0t_64_irq",
-}
-
+// isBottom says whether fn is an entry frame a stack ends with;
+// ret_from_fork is followed by ret_from_fork_asm on 6.x, hence the check
+// in frame.
 func isBottom(fn string) bool {
-	for _, b := range bottoms {
-		if fn == b {
-			return true
-		}
+	switch fn {
+	case "entry_SYSCALL_64_after_hwframe", "entry_SYSCALL_64_after_swapgs", "entry_SYSCALL_64_fastpath",
+		"system_call_fastpath", "entry_SYSCALL_64", "entry_SYSCALL_compat", "entry_SYSENTER_compat_after_hwframe",
+		"entry_INT80_compat", "ret_from_fork", "ret_from_fork_asm", "ret_from_kernel_thread",
+		"kernel_thread_helper", "el0t_64_sync", "el0t_64_irq":
+		return true
 	}
 	return false
 }

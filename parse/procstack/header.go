@@ -492,7 +492,9 @@ func parseTime(t string) (int64, bool) {
 	if i := strings.Index(t, ": "); i > 0 && isWord(t[:i]) {
 		return parseTime(t[i+2:])
 	}
-	if !isLetter(t[0]) && !isDigit(t[0]) {
+	// Every layout begins with a weekday ("Wed", "Wed,") or a year
+	// ("2026-"): most lines are neither, and time.Parse is costly.
+	if !isWeekday(t) && !(len(t) > 10 && isDigit(t[0]) && t[4] == '-') {
 		return 0, false
 	}
 	// date -Ins writes a decimal comma, which Go's layouts do not accept.
@@ -506,6 +508,17 @@ func parseTime(t string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+func isWeekday(t string) bool {
+	if len(t) < 4 || t[3] != ' ' && t[3] != ',' {
+		return false
+	}
+	switch t[:3] {
+	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+		return true
+	}
+	return false
 }
 
 // parseEpoch reads "1712802314" or "1712802314.374988" (at least nine

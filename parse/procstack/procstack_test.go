@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lagtrace/lagtrace/internal/lines"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -618,7 +619,8 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
-func BenchmarkReader(b *testing.B) {
+// benchData is every fixture and real excerpt, repeated to 4 MiB.
+func benchData(b *testing.B) []byte {
 	var data []byte
 	for _, name := range fixtureNames(b) {
 		d, err := os.ReadFile(name)
@@ -631,6 +633,11 @@ func BenchmarkReader(b *testing.B) {
 	for len(data) < 4<<20 {
 		data = append(data, data...)
 	}
+	return data
+}
+
+func BenchmarkReader(b *testing.B) {
+	data := benchData(b)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -639,6 +646,18 @@ func BenchmarkReader(b *testing.B) {
 		}
 		if r.Err() != nil {
 			b.Fatal(r.Err())
+		}
+	}
+}
+
+// BenchmarkLineCount is the floor: reading the same bytes line by line.
+func BenchmarkLineCount(b *testing.B) {
+	data := benchData(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		lr := lines.NewReader(bytes.NewReader(data))
+		for _, ok := lr.Next(); ok; _, ok = lr.Next() {
 		}
 	}
 }
