@@ -125,9 +125,13 @@ func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 // Sniff reports whether head, the start of an input with its paste
 // decorations removed (paste.Clean), looks like /proc/PID/stack text: some
 // line in it is a frame, bare, after a grep path ("/proc/1/stack:[<0>] ...")
-// or after a capture script's label ("stack: [<0>] ...").
+// or after a capture script's label ("stack: [<0>] ..."), and no line is a
+// kernel log's "Call Trace:", which /proc/PID/stack never prints (old
+// kernel logs print frames in the same "[<c01bcd27>] func+0x9d/0x156"
+// form).
 func Sniff(head []byte) bool {
 	id := func(s string) string { return s }
+	found := false
 	for len(head) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(head, '\n'); i >= 0 {
@@ -136,8 +140,11 @@ func Sniff(head []byte) bool {
 			line, head = head, nil
 		}
 		t := strings.TrimSpace(unsafeString(line))
+		if strings.HasSuffix(t, "Call Trace:") {
+			return false
+		}
 		i := strings.Index(t, "[<")
-		if i < 0 {
+		if found || i < 0 {
 			continue
 		}
 		if i > 0 {
@@ -145,9 +152,7 @@ func Sniff(head []byte) bool {
 				continue
 			}
 		}
-		if _, ok := parseFrame(t[i:], id); ok {
-			return true
-		}
+		_, found = parseFrame(t[i:], id)
 	}
-	return false
+	return found
 }

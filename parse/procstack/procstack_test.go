@@ -562,6 +562,9 @@ func TestSniff(t *testing.T) {
 		// A kernel log's frame after a stamp is not /proc/PID/stack.
 		{"[  30.100000] [<ffffffff81000000>] a+0x1/0x2\n", false},
 		{"see [<0>] a+0x1/0x2\n", false},
+		// dmesg/019: a 2.6.0 kernel log's frames have this form too, but
+		// its "Call Trace:" line is no /proc/PID/stack text.
+		{"Call Trace:\n[rwsem_down_failed_common+157/342] rwsem_down_failed_common+0x9d/0x156\n[<c01bcd27>] rwsem_down_failed_common+0x9d/0x156\n", false},
 	}
 	for _, tt := range tests {
 		if got := Sniff([]byte(tt.in)); got != tt.want {
