@@ -37,20 +37,24 @@ func parseFrame(t string, str func(string) string) (Frame, bool) {
 		f.Addr = v
 	}
 	rest := strings.TrimLeft(t[end+2:], " \t")
-	sym, mod, _ := strings.Cut(rest, " ")
+	sym, tail, _ := strings.Cut(rest, " ")
 	if sym == "" {
 		return f, false
 	}
-	if mod = strings.TrimSpace(mod); mod != "" {
-		if len(mod) < 2 || mod[0] != '[' || mod[len(mod)-1] != ']' {
+	if strings.HasPrefix(tail, "[") {
+		j := strings.IndexByte(tail, ']')
+		if j < 0 {
 			return f, false
 		}
-		mod = mod[1 : len(mod)-1]
-		mod, _, _ = strings.Cut(mod, " ") // drop a build ID
+		mod, _, _ := strings.Cut(tail[1:j], " ") // drop a build ID
 		if mod == "" {
 			return f, false
 		}
 		f.Module = str(mod)
+		tail = tail[j+1:]
+	}
+	if !isNote(tail) {
+		return f, false
 	}
 	plus := strings.LastIndexByte(sym, '+')
 	if plus < 0 {
@@ -80,6 +84,18 @@ func parseFrame(t string, str func(string) string) (Frame, bool) {
 	}
 	f.Func = str(sym[:plus])
 	return f, true
+}
+
+// isNote is what may follow a frame on its line: nothing, or a human
+// note set apart by more blanks or beginning with a sign ("  <<<<<
+// race?", "   | since this is an insert"), never a bare word ("sunrpc",
+// a module that lost its brackets).
+func isNote(tail string) bool {
+	if strings.TrimSpace(tail) == "" {
+		return true
+	}
+	c := tail[0]
+	return c == ' ' || c == '\t' || !isLetter(c) && !isDigit(c) && c != '_' && c != '['
 }
 
 func parseHex(s string) (uint64, error) {

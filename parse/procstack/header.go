@@ -15,17 +15,24 @@ type header struct {
 }
 
 // stackPath reads the path of a stack file: "/proc/PID/stack",
-// "/proc/TGID/task/TID/stack", with any leading directories
-// ("sosreport/proc/101/stack"), or relative to /proc ("6409/stack",
-// "28014[28015]/stack", the thread in brackets). A thread's stack belongs
-// to the thread: pid is the TID, tgid the process.
+// "/proc/TGID/task/TID/stack", relative to /proc ("6409/stack",
+// "28014[28015]/stack", the thread in brackets), or in a copy of /proc
+// under any directory ("sosreport/proc/101/stack", a tarball's
+// "1380213238/11210/stack"): the directory holding the stack file is the
+// task's. A thread's stack belongs to the thread: pid is the TID, tgid
+// the process.
 func stackPath(p string) (header, bool) {
 	mid, ok := strings.CutSuffix(p, "/stack")
 	if !ok {
 		return header{}, false
 	}
-	if i := strings.LastIndex(mid, "proc/"); i >= 0 && (i == 0 || mid[i-1] == '/') {
-		mid = mid[i+len("proc/"):]
+	if i := strings.LastIndex(mid, "/task/"); i >= 0 {
+		// TGID/task/TID: the directory before "task" is the process.
+		if j := strings.LastIndexByte(mid[:i], '/'); j >= 0 {
+			mid = mid[j+1:]
+		}
+	} else if j := strings.LastIndexByte(mid, '/'); j >= 0 {
+		mid = mid[j+1:]
 	}
 	a, b, task := strings.Cut(mid, "/task/")
 	if j := strings.IndexByte(mid, '['); !task && j > 0 && strings.HasSuffix(mid, "]") {
@@ -167,9 +174,19 @@ func isAssignment(w string) bool {
 }
 
 // parsePIDLine reads a line that names a task by PID alone: "1941835",
-// "123:", "PID 123", "PID = 301", "PID: 123", "TID 124", "--- 123 ---". A
-// number of nine digits or more is a time stamp, not a PID.
+// "123:", "PID 123", "PID = 301", "PID: 123", "TID 124", "--- 123 ---",
+// or a PID after a separator with a note of the loop that printed it
+// ("=== 3253: write_dirty_finish", from "echo === $pid $func"). A number
+// of nine digits or more is a time stamp, not a PID.
 func parsePIDLine(t string) (header, bool) {
+	if sep := strings.TrimLeft(t, "="); len(sep) < len(t)-1 || len(strings.TrimLeft(t, "-")) < len(t)-1 {
+		sep = strings.TrimLeft(sep, "-")
+		pid, note, _ := strings.Cut(strings.TrimSpace(sep), " ")
+		note = strings.TrimSpace(note)
+		if n, ok := atoi(strings.TrimSuffix(pid, ":")); ok && n > 0 && len(pid) < 10 && note != "" && !strings.ContainsAny(note, " \t=-") {
+			return header{pid: n, hasPID: true}, true
+		}
+	}
 	s := strings.TrimSpace(strings.Trim(t, "-=#*"))
 	s = strings.TrimSpace(strings.TrimSuffix(s, ":"))
 	if pid, ok := atoi(s); ok {
@@ -450,10 +467,15 @@ func PIDFromName(name string) (int, bool) {
 		name = strings.TrimSuffix(name, ext)
 	}
 	if i := strings.LastIndex(name, "proc/"); i >= 0 && (i == 0 || name[i-1] == '/') {
-		if h, ok := stackPath(name[i:]); ok {
-			return h.pid, true
+		// proc/PID/stack or proc/TGID/task/TID/stack, nothing else.
+		mid, ok := strings.CutSuffix(name[i+len("proc/"):], "/stack")
+		a, b, task := strings.Cut(mid, "/task/")
+		if !task {
+			b = a
 		}
-		return 0, false
+		_, aok := atoi(a)
+		tid, bok := atoi(b)
+		return tid, ok && aok && bok && tid > 0
 	}
 	base := path.Base(name)
 	if s, ok := strings.CutSuffix(base, ".stack"); ok {

@@ -141,6 +141,10 @@ func TestParseFrame(t *testing.T) {
 		{"[<0>] foo.cold+0x5/0x10", Frame{Func: "foo.cold", Offset: 5, Size: 0x10}, true},
 		{"[<0>] 0xffffffffc0123456", Frame{Func: "0xffffffffc0123456"}, true},
 		{"[<ffffffffffffffff>] 0xffffffffffffffff", Frame{}, true},
+		// 323: hand notes after the frame.
+		{"[<0>] bch_btree_insert+0x102/0x188     <<<<< race?", Frame{Func: "bch_btree_insert", Offset: 0x102, Size: 0x188}, true},
+		{"[<0>] bch_btree_map_nodes_recurse+0xed/0x1a7   | since this is an insert", Frame{Func: "bch_btree_map_nodes_recurse", Offset: 0xed, Size: 0x1a7}, true},
+		{"[<0>] nfs_readdir+0x2a3/0x4b0 [nfs]  <----", Frame{Func: "nfs_readdir", Offset: 0x2a3, Size: 0x4b0, Module: "nfs"}, true},
 		{"[<0>] foo+0x5", Frame{}, false},
 		{"[<0>] foo+0x5/0x10 sunrpc", Frame{}, false},
 		{"[<zz>] foo+0x5/0x10", Frame{}, false},
@@ -185,6 +189,10 @@ func TestPIDFromName(t *testing.T) {
 		{"stack-2026-11-25.txt", 0, false},
 		{"/proc/self/stack", 0, false},
 		{"myproc/12/stack", 0, false},
+		// In a text, a copy of /proc under any directory names its task
+		// (320, 321); as a file's name it does not.
+		{"1380213238/11210/stack", 0, false},
+		{"proc/1380213238/11210/stack", 0, false},
 		{"0.stack", 0, false},
 		{"rsync.stack", 0, false},
 		{"", 0, false},
@@ -403,6 +411,45 @@ func TestHeaders(t *testing.T) {
 				"    stack: [<0>] __bch2_closure_sync+0x2b/0x70 [bcachefs]\n    wchan: __bch2_closure_sync\n    D_task_count: 2\n",
 			want:  []sample{{PID: 2153, HasPID: true, State: "D", Funcs: []string{"__bch2_closure_sync"}, Line: 3}},
 			prose: 3,
+		},
+		{
+			// 320: grep -r over an unpacked copy of /proc: the PID is the
+			// directory in each line's path.
+			name: "grep -r PID/stack: prefixes (320)",
+			in: "$ grep mem_cgroup_handle_oom -r [0-9]*\n30858/stack:[<ffffffff8110a9c1>] mem_cgroup_handle_oom+0x241/0x3b0\n" +
+				"30859/stack:[<ffffffff8110a9c1>] mem_cgroup_handle_oom+0x241/0x3b0\n",
+			want: []sample{
+				{PID: 30858, HasPID: true, Funcs: []string{"mem_cgroup_handle_oom"}, Line: 2},
+				{PID: 30859, HasPID: true, Funcs: []string{"mem_cgroup_handle_oom"}, Line: 3},
+			},
+		},
+		{
+			// 321: a collection by time stamp; the first number is the
+			// time, the directory holding the stack file the task.
+			name: "EPOCH/PID/stack: prefixes (321)",
+			in: ">From one of the tasks:\n\n1380213238/11210/stack:[<ffffffff810528f1>] sys_sched_yield+0x41/0x70\n" +
+				"1380213238/11210/stack:[<ffffffff81148ef1>] free_more_memory+0x21/0x60\n",
+			want:  []sample{{PID: 11210, HasPID: true, Funcs: []string{"sys_sched_yield", "free_more_memory"}, Line: 3}},
+			prose: 1,
+		},
+		{
+			// 323: "echo === $a $b" headers, hand notes after frames.
+			name: "=== PID: note headers, annotated frames (323)",
+			in: "\t=== 3253: write_dirty_finish \n\t[<0>] rwsem_down_write_slowpath+0x27b/0x4bd\n" +
+				"\t[<0>] bch_btree_node_get.part.0+0x7e/0x2d7  <<<, _probably_ called with write=true\n" +
+				"\t[<0>] bch_btree_map_nodes_recurse+0xed/0x1a7   | since this is an insert\n\n" +
+				"and one of these:\n\t=== 6295 bch_data_insert_keys\n\t[<0>] bch_btree_insert_node+0x6b/0x287\n",
+			want: []sample{
+				{PID: 3253, HasPID: true, Funcs: []string{"rwsem_down_write_slowpath", "bch_btree_node_get.part.0", "bch_btree_map_nodes_recurse"}, Line: 1},
+				{PID: 6295, HasPID: true, Funcs: []string{"bch_btree_insert_node"}, Line: 7},
+			},
+			prose: 1,
+		},
+		{
+			name: "a Markdown heading or a separator line is no header",
+			in:   "### 2 Results\n=== round 3 ===\n[<0>] a+0x1/0x2\n",
+			want: []sample{{Funcs: []string{"a"}, Line: 3}},
+			prose: 2,
 		},
 		{
 			name: "headers people write: colon, PID keyword, separators, annotation",
