@@ -446,9 +446,9 @@ func TestHeaders(t *testing.T) {
 			prose: 1,
 		},
 		{
-			name: "a Markdown heading or a separator line is no header",
-			in:   "### 2 Results\n=== round 3 ===\n[<0>] a+0x1/0x2\n",
-			want: []sample{{Funcs: []string{"a"}, Line: 3}},
+			name:  "a Markdown heading or a separator line is no header",
+			in:    "### 2 Results\n=== round 3 ===\n[<0>] a+0x1/0x2\n",
+			want:  []sample{{Funcs: []string{"a"}, Line: 3}},
 			prose: 2,
 		},
 		{
