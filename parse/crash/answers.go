@@ -148,7 +148,7 @@ func (r *Reader) fieldLine(t string, n int) status {
 	s = r.structRec(n)
 	val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), ","))
 	if val == "{" {
-		r.depth = append(r.depth, name)
+		r.depth = append(r.depth, r.str(name))
 		return used
 	}
 	s.Fields = append(s.Fields, Field{Name: r.member(name), Value: r.clone(val), Line: n})

@@ -666,3 +666,23 @@ func TestAccounted(t *testing.T) {
 		checkAccounted(t, r, string(data))
 	}
 }
+
+// TestNamesOutliveTheirLine: a member's name must not be a view of the
+// line it came from, which the line reader reuses: the nesting "owner"
+// is read long before the member under it.
+func TestNamesOutliveTheirLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("crash> struct mutex ffff9f0a86828310\nstruct mutex {\n  owner = {\n")
+	for i := 0; i < 20000; i++ {
+		b.WriteString("    padding = 0x0,\n")
+	}
+	b.WriteString("    counter = 0xff47e40b06683c81\n  },\n}\n")
+	recs, r := readAll(t, "t", []byte(b.String()))
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	fields := recs[0].(*Struct).Fields
+	if got := fields[len(fields)-1].Name; got != "owner.counter" {
+		t.Errorf("last member named %q, want %q", got, "owner.counter")
+	}
+}
