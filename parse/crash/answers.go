@@ -120,15 +120,13 @@ func (r *Reader) fieldLine(t string, n int) status {
 		if !inStruct {
 			return none
 		}
-		r.depth = append(r.depth, "")
+		r.push("")
 		return used
 	case t == "}" || t == "},":
 		if !inStruct {
 			return none
 		}
-		if len(r.depth) > 0 {
-			r.depth = r.depth[:len(r.depth)-1]
-		}
+		r.pop()
 		return used
 	case strings.HasSuffix(t, " {") && (strings.HasPrefix(t, "struct ") || strings.HasPrefix(t, "union ")):
 		s := r.structRec(n)
@@ -148,7 +146,7 @@ func (r *Reader) fieldLine(t string, n int) status {
 	s = r.structRec(n)
 	val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), ","))
 	if val == "{" {
-		r.depth = append(r.depth, r.str(name))
+		r.push(name)
 		return used
 	}
 	s.Fields = append(s.Fields, Field{Name: r.member(name), Value: r.clone(val), Line: n})
@@ -202,6 +200,30 @@ func isMember(name string) bool {
 		return ok
 	}
 	return isIdent(strings.TrimPrefix(name, "."))
+}
+
+// maxDepth bounds the nesting that names members: crash's structs nest a
+// dozen levels at most, and a name built from every level of a deeper
+// (hostile) answer would cost each member line the whole depth.
+const maxDepth = 32
+
+// push enters a nested member ("owner = {", or "{" for an anonymous one).
+func (r *Reader) push(name string) {
+	if len(r.depth) >= maxDepth {
+		r.deeper++
+		return
+	}
+	r.depth = append(r.depth, r.str(name))
+}
+
+// pop leaves the innermost nested member.
+func (r *Reader) pop() {
+	switch {
+	case r.deeper > 0:
+		r.deeper--
+	case len(r.depth) > 0:
+		r.depth = r.depth[:len(r.depth)-1]
+	}
 }
 
 // member names a field from the members it is nested in: "owner.counter";

@@ -686,3 +686,28 @@ func TestNamesOutliveTheirLine(t *testing.T) {
 		t.Errorf("last member named %q, want %q", got, "owner.counter")
 	}
 }
+
+// TestDeepNesting: members nested deeper than maxDepth are named by the
+// first maxDepth levels, and the levels close in order.
+func TestDeepNesting(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("crash> struct x ffff1\nstruct x {\n")
+	for i := 0; i < maxDepth+5; i++ {
+		b.WriteString("a = {\n")
+	}
+	b.WriteString("deep = 1,\n")
+	for i := 0; i < maxDepth+5; i++ {
+		b.WriteString("},\n")
+	}
+	b.WriteString("top = 2,\n}\n")
+	recs, _ := readAll(t, "t", []byte(b.String()))
+	fields := recs[0].(*Struct).Fields
+	var got []string
+	for _, f := range fields {
+		got = append(got, f.Name)
+	}
+	want := []string{strings.Repeat("a.", maxDepth) + "deep", "top"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names (-want +got)\n%s", diff)
+	}
+}

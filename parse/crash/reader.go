@@ -114,10 +114,13 @@ type Reader struct {
 	cur     Record // the record being built
 	out     []Record
 	lastObj string // last kmem object or slab word, for the shorthand
-	depth   []string
-	kstate  kmemState
-	ctx     *Context // the summary block being read
-	stacks  map[string]stackRef
+	// depth names the members a struct answer is inside; deeper counts
+	// the levels beyond maxDepth.
+	depth  []string
+	deeper int
+	kstate kmemState
+	ctx    *Context // the summary block being read
+	stacks map[string]stackRef
 
 	seen     bool // something crash-like has been read
 	nonBlank int
@@ -219,7 +222,7 @@ func (r *Reader) flush() {
 		r.out = append(r.out, r.cur)
 		r.cur = nil
 	}
-	r.depth = r.depth[:0]
+	r.depth, r.deeper = r.depth[:0], 0
 	r.kstate = kmemNone
 	r.ctx = nil
 }

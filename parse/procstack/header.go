@@ -506,13 +506,16 @@ func parseTime(t string) (int64, bool) {
 	if t == "" {
 		return 0, false
 	}
+	if i := strings.Index(t, ": "); i > 0 && isWord(t[:i]) {
+		t = strings.TrimSpace(t[i+2:])
+		if t == "" {
+			return 0, false
+		}
+	}
 	if isDigit(t[0]) {
 		if ns, ok := parseEpoch(t); ok {
 			return ns, true
 		}
-	}
-	if i := strings.Index(t, ": "); i > 0 && isWord(t[:i]) {
-		return parseTime(t[i+2:])
 	}
 	// Every layout begins with a weekday ("Wed", "Wed,") or a year
 	// ("2026-"): most lines are neither, and time.Parse is costly.
