@@ -266,7 +266,13 @@ func (r *Reader) read(l *paste.Line) {
 		r.skip(l.Num, lines.Describe(l.Text, l.Long, r.opts.MaxLine))
 		return
 	}
-	switch l.Kind {
+	t := strings.TrimSpace(unsafeString(l.Text))
+	kind := l.Kind
+	if t == "" && kind == paste.Text {
+		// Only white space the paste layer kept ("\v", "\f").
+		kind = paste.Blank
+	}
+	switch kind {
 	case paste.Blank:
 		r.used++
 		// A blank line ends struct answers, task summaries and the
@@ -287,7 +293,6 @@ func (r *Reader) read(l *paste.Line) {
 		r.setMode(modeNone, "")
 		return
 	}
-	t := strings.TrimSpace(unsafeString(l.Text))
 	r.quote = l.Quote
 	r.nonBlank++
 	if r.nonBlank == 1 {

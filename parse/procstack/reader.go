@@ -237,7 +237,13 @@ func (r *Reader) line(l *paste.Line) bool {
 		r.skip(l.Num, lines.Describe(l.Text, l.Long, r.opts.MaxLine))
 		return false
 	}
-	switch l.Kind {
+	t := strings.TrimRight(unsafeString(l.Text), " \t\r\v\f")
+	kind := l.Kind
+	if t == "" && kind == paste.Text {
+		// Only white space the paste layer kept ("\v", "\f").
+		kind = paste.Blank
+	}
+	switch kind {
 	case paste.Blank:
 		r.used++
 		r.cols = columns{}
@@ -249,7 +255,6 @@ func (r *Reader) line(l *paste.Line) bool {
 		r.ctx = ctxStacks
 		return r.emit()
 	}
-	t := strings.TrimRight(unsafeString(l.Text), " \t\r")
 	r.nonBlank++
 	if r.nonBlank == 1 {
 		r.firstNB, r.firstTxt = l.Num, clip(t)
