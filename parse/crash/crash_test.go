@@ -711,3 +711,20 @@ func TestDeepNesting(t *testing.T) {
 		t.Errorf("names (-want +got)\n%s", diff)
 	}
 }
+
+// TestMaxLine: a line over Options.MaxLine is counted in Skipped with its
+// length, and the answers around it are read.
+func TestMaxLine(t *testing.T) {
+	in := "crash> bt 1\n #0 [ffff1] a at ffff2\n" + strings.Repeat("x", 1000) + "\n #1 [ffff3] b at ffff4\n"
+	r := NewReader(strings.NewReader(in), Options{MaxLine: 100})
+	var frames int
+	for r.Next() {
+		if bt, ok := r.Record().(*Backtrace); ok {
+			frames += len(bt.Frames)
+		}
+	}
+	if sk := r.Skipped(); frames != 2 || sk.Count != 1 || sk.FirstLine != 3 || !strings.HasPrefix(sk.FirstText, "a line of 1,000 bytes") {
+		t.Errorf("frames = %d, skipped %+v; want 2 frames and line 3 skipped for its length", frames, sk)
+	}
+	checkAccounted(t, r, in)
+}

@@ -711,3 +711,18 @@ func BenchmarkLineCount(b *testing.B) {
 		}
 	}
 }
+
+// TestMaxLine: a line over Options.MaxLine is counted in Skipped with its
+// length, and the stacks around it are read.
+func TestMaxLine(t *testing.T) {
+	in := "[<0>] a+0x1/0x2\n" + strings.Repeat("x", 1000) + "\n[<0>] b+0x1/0x2\n"
+	r := NewReader(strings.NewReader(in), Options{MaxLine: 100})
+	n := 0
+	for r.Next() {
+		n += len(r.Sample().Frames)
+	}
+	if sk := r.Skipped(); n != 2 || sk.Count != 1 || sk.FirstLine != 2 || !strings.HasPrefix(sk.FirstText, "a line of 1,000 bytes") {
+		t.Errorf("frames = %d, skipped %+v; want 2 frames and line 2 skipped for its length", n, sk)
+	}
+	checkAccounted(t, r, in)
+}
