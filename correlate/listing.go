@@ -558,16 +558,36 @@ func (l *Listing) Listings() []Dir {
 // explicitly asked for, in listing order: the order the sample keeps, so
 // nothing is sorted.
 func (l *Listing) markers(d Dir, threshold uint64) []Marker {
-	var out []Marker
+	n, size := 0, 0
+	for i := range l.sample {
+		if m := &l.sample[i]; m.stream == d.id && l.wanted(m, threshold) {
+			n++
+			size += m.end - m.off
+		}
+	}
+	// One string holds every name; each marker's name is a slice of it.
+	var buf []byte
+	if size > 0 {
+		buf = make([]byte, 0, size)
+	}
+	out := make([]Marker, 0, n)
+	ends := make([]int, 0, n)
 	for i := range l.sample {
 		m := &l.sample[i]
 		if m.stream != d.id || !l.wanted(m, threshold) {
 			continue
 		}
+		buf = append(buf, l.names[m.off:m.end]...)
+		ends = append(ends, len(buf))
 		out = append(out, Marker{
-			Name: string(l.names[m.off:m.end]), hash: m.hash,
-			Entry: m.entry, Return: m.ret, Index: m.index, stream: m.stream, seq: m.seq,
+			hash: m.hash, Entry: m.entry, Return: m.ret, Index: m.index, stream: m.stream, seq: m.seq,
 		})
+	}
+	all := string(buf)
+	start := 0
+	for i, end := range ends {
+		out[i].Name = all[start:end]
+		start = end
 	}
 	return out
 }
