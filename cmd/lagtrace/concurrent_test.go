@@ -1,0 +1,39 @@
+package main
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestReportReadsConcurrentlyInOrder: report reads its arguments at once,
+// yet its output and stderr are those of reading them one after another,
+// whatever the number of cores (one: no pool; four: a pool of four; eight:
+// a pool that also reads strace ahead), run after run. The host's strace
+// comes after its dmesg on the command line, so it waits for its turn.
+// Not parallel: it sets GOMAXPROCS.
+func TestReportReadsConcurrentlyInOrder(t *testing.T) {
+	args := []string{"report", "-f", "json", "--baseline", "E",
+		"B=demo/fuse/B.dmesg.txt", "B=demo/fuse/B.strace.gz", "E=demo/fuse/E.strace.gz", "B=demo/fuse/B.stacks.txt"}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	wantOut, wantErr, code := runCLI(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, wantErr)
+	}
+	for _, procs := range []int{4, 8} {
+		runtime.GOMAXPROCS(procs)
+		for run := range 5 {
+			out, stderr, code := runCLI(t, "", args...)
+			if code != exitOK {
+				t.Fatalf("GOMAXPROCS %d run %d: exit %d: %s", procs, run, code, stderr)
+			}
+			if diff := cmp.Diff(wantOut, out); diff != "" {
+				t.Fatalf("GOMAXPROCS %d run %d: output differs from the sequential read (-want +got):\n%s", procs, run, diff)
+			}
+			if diff := cmp.Diff(wantErr, stderr); diff != "" {
+				t.Fatalf("GOMAXPROCS %d run %d: stderr differs (-want +got):\n%s", procs, run, diff)
+			}
+		}
+	}
+}
