@@ -377,3 +377,54 @@ func TestPIDFromName(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPending: past MaxPending waiting calls, an unfinished line is
+// delivered at once and its resumed line later as a call without its
+// start; every line is still in an event, and Dropped counts the calls.
+func TestMaxPending(t *testing.T) {
+	var in strings.Builder
+	for pid := 1; pid <= 6; pid++ {
+		fmt.Fprintf(&in, "%d 1700000000.00000%d read(0, <unfinished ...>\n", pid, pid)
+	}
+	for pid := 1; pid <= 6; pid++ {
+		fmt.Fprintf(&in, "%d 1700000001.00000%d <... read resumed>\"x\", 1) = 1\n", pid, pid)
+	}
+	r := NewReader(strings.NewReader(in.String()), Options{Name: "t", MaxPending: 4})
+	type ev struct {
+		PID, Line, ResumeLine int
+		Unfinished            bool
+	}
+	var got []ev
+	for r.Next() {
+		e := r.Event()
+		got = append(got, ev{e.PID, e.Line, e.ResumeLine, e.Unfinished})
+	}
+	want := []ev{
+		{5, 5, 0, true}, {6, 6, 0, true}, // delivered at once: four wait already
+		{1, 1, 7, false}, {2, 2, 8, false}, {3, 3, 9, false}, {4, 4, 10, false},
+		{5, 11, 11, false}, {6, 12, 12, false}, // resumed without their start
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if d := r.Dropped(); d.Unjoined != 2 {
+		t.Errorf("Dropped().Unjoined = %d; want 2", d.Unjoined)
+	}
+}
+
+// TestManyProcessesCostNoTables: lines of 200,000 processes that open
+// nothing leave no per-process state in the reader.
+func TestManyProcessesCostNoTables(t *testing.T) {
+	var in strings.Builder
+	for pid := 1; pid <= 200_000; pid++ {
+		fmt.Fprintf(&in, "%d 1700000000.000001 getpid() = %d\n", pid, pid)
+	}
+	r := NewReader(strings.NewReader(in.String()), Options{Name: "t"})
+	n := 0
+	for r.Next() {
+		n++
+	}
+	if n != 200_000 || len(r.fds) != 0 || len(r.pending) != 0 {
+		t.Errorf("%d events, %d fd tables, %d pending; want 200000, 0, 0", n, len(r.fds), len(r.pending))
+	}
+}
