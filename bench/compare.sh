@@ -91,29 +91,32 @@ measure() {
 
 declare -A wall rss
 table=()
-# case LABEL SLOW FAST: one pair of traces, every command.
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+mib() { echo "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+
+# run_case LABEL SLOW FAST [SLOWLABEL]: one pair of traces, every command.
 run_case() {
-	local label=$1 slow=$2 fast=$3 mb tw
+	local label=$1 slow=$2 fast=$3 sl=${4:-B} mb tw
 	mb=$(echo "scale=1; ($(stat -c %s "$slow") + $(stat -c %s "$fast")) / 1000000" | bc)
 	say ""
 	say "$label: $(basename "$slow") + $(basename "$fast") = $mb MB; load average before: $(load)"
 	measure wc wc -l "$slow" "$fast"
 	tw=$med_s
-	say "$(printf '  %-22s %8s s  %6s  %7s MB' "wc -l" "$tw" "1.00x" "$((med_kb / 1024))")"
+	say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "wc -l" "$tw" "1.00" "$(mib "$med_kb")")"
 	for cmd in cat namescan lagtrace; do
 		case $cmd in
 		cat) measure cat cat "$slow" "$fast" ;;
 		namescan) measure namescan "$out/namescan" "$slow" "$fast" ;;
-		lagtrace) measure lagtrace "$out/lagtrace" compare B="$slow" E="$fast" --baseline E ;;
+		lagtrace) measure lagtrace "$out/lagtrace" compare "$sl=$slow" E="$fast" --baseline E ;;
 		esac
-		say "$(printf '  %-22s %8s s  %6sx  %7s MB' "$cmd" "$med_s" "$(echo "scale=2; $med_s / $tw" | bc)" "$(echo "scale=1; $med_kb / 1024" | bc)")"
+		say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "$cmd" "$med_s" "$(ratio "$med_s" "$tw")" "$(mib "$med_kb")")"
 	done
 	wall[$label]=$med_s
 	rss[$label]=$med_kb
 	say "  load average after: $(load)"
-	"$out/lagtrace" compare B="$slow" E="$fast" --baseline E | head -1 >"$out/verdict"
+	"$out/lagtrace" compare "$sl=$slow" E="$fast" --baseline E | sed -n '1,2p' | tr -s ' \n' ' ' >"$out/verdict"
 	say "  verdict: $(cat "$out/verdict")"
-	table+=("| \`compare\` $label | $mb MB | $med_s s ($(echo "scale=0; $mb / $med_s" | bc) MB/s) | $tw s | $(echo "scale=2; $med_s / $tw" | bc)x | $(echo "scale=1; $med_kb / 1024" | bc) MiB |")
+	table+=("| \`compare $sl=... E=...\`, $label | $mb MB | $med_s s ($(echo "$mb $med_s" | awk '{ printf "%.0f", $1 / $2 }') MB/s) | $tw s | $(ratio "$med_s" "$tw")x | $(mib "$med_kb") MiB |")
 }
 
 say "lagtrace compare benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cpus, $(strace -V | head -1), commit $(git rev-parse --short HEAD), median of $runs runs"
@@ -125,12 +128,12 @@ go build -o "$out/lagtrace" ./cmd/lagtrace
 go build -o "$out/namescan" bench/namescan.go
 
 run_case "1M files" "$bench/B1000000.strace" "$bench/E1000000.strace"
-run_case "ls -l, 1M files" "$bench/L1000000.strace" "$bench/E1000000.strace"
+run_case "ls -l against ls, 1M files" "$bench/L1000000.strace" "$bench/E1000000.strace" L
 if [ "$scale" != 1 ]; then
 	n=$((scale * 1000000))
 	run_case "${scale}M files" "$bench/B$n.strace" "$bench/E$n.strace"
-	tg=$(echo "scale=2; ${wall[${scale}M files]} / ${wall[1M files]}" | bc)
-	rg=$(echo "scale=2; ${rss[${scale}M files]} / ${rss[1M files]}" | bc)
+	tg=$(ratio "${wall[${scale}M files]}" "${wall[1M files]}")
+	rg=$(ratio "${rss[${scale}M files]}" "${rss[1M files]}")
 	say ""
 	say "${scale}M against 1M: time ${tg}x (want <= $(echo "scale=2; 1.05 * $scale" | bc)), peak RSS ${rg}x (want <= 1.1)"
 fi
