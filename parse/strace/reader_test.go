@@ -1,8 +1,12 @@
 package strace
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -426,5 +430,36 @@ func TestManyProcessesCostNoTables(t *testing.T) {
 	}
 	if n != 200_000 || len(r.fds) != 0 || len(r.pending) != 0 {
 		t.Errorf("%d events, %d fd tables, %d pending; want 200000, 0, 0", n, len(r.fds), len(r.pending))
+	}
+}
+
+// TestReaderAllocationsDoNotGrowWithLines: the reader's buffers reach
+// their size on the first long lines and are reused; four times the lines
+// take no more allocations (the 66 KB-line ls capture, repeated).
+func TestReaderAllocationsDoNotGrowWithLines(t *testing.T) {
+	f, err := os.Open("../../testdata/strace-layouts/ls-20k.strace.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	four := bytes.Repeat(one, 4)
+	allocs := func(data []byte) float64 {
+		return testing.AllocsPerRun(3, func() {
+			r := NewReader(bytes.NewReader(data), Options{Name: "ls"})
+			for r.Next() {
+			}
+		})
+	}
+	a1, a4 := allocs(one), allocs(four)
+	if a4 > a1+2 {
+		t.Errorf("reading 1x the capture allocates %v times, 4x %v; want no growth with the number of lines", a1, a4)
 	}
 }
