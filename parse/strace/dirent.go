@@ -1,6 +1,9 @@
 package strace
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // dtNames are the d_type names by number, for "-X raw" ("d_type=0x8") and
 // the oldest layouts ("d_type=8").
@@ -52,11 +55,13 @@ func (r *Reader) decodeDirents(ev *Event) {
 		}
 		var d Dirent
 		var ok bool
+		entry := s[1:]
 		if fast {
-			s, ok = fastEntry(s[1:], &d)
+			s, ok = fastEntry(entry, &d)
 		}
 		if !ok {
-			s, ok = r.parseEntry(s[1:], &d, legacy, names64)
+			d = Dirent{}
+			s, ok = r.parseEntry(entry, &d, legacy, names64)
 		}
 		if !ok {
 			ev.DirentsTruncated = true
@@ -83,16 +88,22 @@ func (r *Reader) decodeDirents(ev *Event) {
 // general parser. The name is not copied: Name points into the line, which
 // lives as long as the event.
 func fastEntry(s []byte, d *Dirent) (rest []byte, ok bool) {
-	var n int
-	if !hasPrefix(s, "d_ino=") {
+	// The constant parts are compared a word at a time, each behind one
+	// length check.
+	if len(s) < 6 || le32(s) != wIno || s[4] != 'o' || s[5] != '=' {
 		return s, false
 	}
-	d.Ino, n = parseUint(s[6:])
-	if n == 0 {
-		return s, false
+	i := 6
+	n := digits(s[i:])
+	if n == 0 || n > 19 {
+		return s, false // no number, or one that needs parseUint's care
 	}
-	i := 6 + n
-	if !hasPrefix(s[i:], ", d_off=") {
+	var ino uint64
+	for _, c := range s[i : i+n] {
+		ino = ino*10 + uint64(c-'0')
+	}
+	i += n
+	if len(s) < i+8 || le64(s[i:]) != wOff {
 		return s, false
 	}
 	i += 8
@@ -103,7 +114,7 @@ func fastEntry(s []byte, d *Dirent) (rest []byte, ok bool) {
 		return s, false
 	}
 	i += n
-	if !hasPrefix(s[i:], ", d_reclen=") {
+	if len(s) < i+11 || le64(s[i:]) != wReclen || s[i+8] != 'e' || s[i+9] != 'n' || s[i+10] != '=' {
 		return s, false
 	}
 	i += 11
@@ -111,15 +122,15 @@ func fastEntry(s []byte, d *Dirent) (rest []byte, ok bool) {
 		return s, false
 	}
 	i += n
-	if !hasPrefix(s[i:], ", d_type=DT_") {
+	if len(s) < i+12 || le64(s[i:]) != wType || le32(s[i+8:]) != wDT {
 		return s, false
 	}
 	i += 12
 	t := i
-	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+	for i < len(s) && s[i]-'A' < 26 {
 		i++
 	}
-	if i == t || !hasPrefix(s[i:], ", d_name=\"") {
+	if i == t || len(s) < i+10 || le64(s[i:]) != wName || s[i+8] != '=' || s[i+9] != '"' {
 		return s, false
 	}
 	typ := s[t:i]
@@ -136,9 +147,22 @@ func fastEntry(s []byte, d *Dirent) (rest []byte, ok bool) {
 	if i >= len(s) || s[i] != '}' {
 		return s, false // "..." after a name strace cut short, or no end
 	}
-	d.Name, d.Type = name, typ
+	d.Name, d.Type, d.Ino = name, typ, ino
 	return s[i+1:], true
 }
+
+// The words fastEntry compares, as little-endian loads of their bytes.
+var (
+	wIno    = le32([]byte("d_in"))
+	wOff    = le64([]byte(", d_off="))
+	wReclen = le64([]byte(", d_recl")) // then "en="
+	wType   = le64([]byte(", d_type")) // then "=DT_"
+	wDT     = le32([]byte("=DT_"))
+	wName   = le64([]byte(", d_name")) // then "=\""
+)
+
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
 // digits counts the leading decimal digits of s: the fields whose value
 // nothing reads are skipped, not converted.
@@ -148,12 +172,6 @@ func digits(s []byte) int {
 		n++
 	}
 	return n
-}
-
-// hasPrefix is bytes.HasPrefix for a constant prefix, without the
-// conversion to a byte slice.
-func hasPrefix(s []byte, prefix string) bool {
-	return len(s) >= len(prefix) && string(s[:len(prefix)]) == prefix
 }
 
 // abbreviated reads "0x55d1e0 /* 25 entries */" and "/* 25+ entries */".
