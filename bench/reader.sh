@@ -5,13 +5,14 @@
 #   bench/reader.sh [BASE]   # BASE defaults to b4af351, before issue 11
 #
 # The base's tree is exported with git archive into a temporary directory
-# (deleted at the end); the two benchmarks alternate, 5 rounds, so both
-# see the same machine load; it prints each round, the medians and their
-# ratio, and the load average.
+# (deleted at the end); the two benchmarks alternate, ROUNDS rounds
+# (default 7), so both see the same machine load; it prints each round,
+# the medians and the best rounds with their ratios, and the load average.
+# On a shared machine the best round of each is the least disturbed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 base=${1:-b4af351}
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-7}
 tmp=$(mktemp -d /var/tmp/lagtrace-reader-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$repo" archive "$base" | tar -x -C "$tmp"
@@ -27,7 +28,12 @@ for ((i = 1; i <= rounds; i++)); do
 	echo "  round $i: base $o MB/s, this tree $n MB/s"
 done
 med() { printf '%s\n' "$@" | sort -n | sed -n "$(($# / 2 + 1))p"; }
+best() { printf '%s\n' "$@" | sort -n | tail -1; }
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 mo=$(med "${old[@]}")
 mn=$(med "${new[@]}")
-echo "  median: base $mo MB/s, this tree $mn MB/s: $(echo "scale=2; $mn / $mo" | bc)x"
+bo=$(best "${old[@]}")
+bn=$(best "${new[@]}")
+echo "  median: base $mo MB/s, this tree $mn MB/s: $(ratio "$mn" "$mo")x"
+echo "  best:   base $bo MB/s, this tree $bn MB/s: $(ratio "$bn" "$bo")x"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
