@@ -120,6 +120,10 @@ type stream struct {
 	complete bool
 	abbrev   bool // some results were abbreviated: counts without names
 	keep     bool // the first listing of ListingOptions.Dir
+	// marked is the sequence number of the last call that added names to
+	// the sample, or -1: resolve looks for names only when it is the
+	// call being resolved.
+	marked int
 	methods  [numMethods]int
 	// points is the progress curve, decimated to at most maxPoints by
 	// keeping every stride-th call; last is always the latest call.
@@ -324,6 +328,7 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 			index: index + i, stream: s.id, seq: seq,
 			off: off, end: len(l.names), forced: forced,
 		})
+		s.marked = seq
 		if len(l.sample) > l.opts.SampleSize {
 			l.shrink()
 		}
@@ -358,7 +363,7 @@ func (l *Listing) newStream(ev *strace.Event) *stream {
 	if len(l.all)+1 >= 2*MaxListings {
 		l.prune() // before the new one is added: it is not yet counted
 	}
-	s := &stream{id: l.nextID, pid: ev.PID, fd: ev.Fd, stride: 1, line: ev.Line}
+	s := &stream{id: l.nextID, pid: ev.PID, fd: ev.Fd, stride: 1, line: ev.Line, marked: -1}
 	l.nextID++
 	if ev.Path != nil {
 		s.dir = string(ev.Path)
@@ -420,6 +425,9 @@ func (l *Listing) resolve(p pendingCall, t int64) {
 		if n := len(s.points); n > 0 && s.points[n-1].Entry == s.last.Entry && s.points[n-1].Count == s.last.Count {
 			s.points[n-1].Return = t
 		}
+	}
+	if s.marked != p.seq {
+		return // the call sampled no name: nothing to redate
 	}
 	for i := len(l.sample) - 1; i >= 0; i-- {
 		m := &l.sample[i]
