@@ -15,7 +15,8 @@
 #   BN.strace     strace -ttt -f -v -s 40960 -e inject=getdents64:delay_exit=10000 -o BN.strace ls dN  (slowed)
 #   L1000000.strace  strace -ttt -f -v -s 40960 -o L1000000.strace ls -l d1000000
 #                 (a stat, an lgetxattr ... per file: 5x the lines)
-# For each pair of traces it times, warm cache, the median of --runs runs of
+# For each pair of traces it times, warm cache, the median of --runs runs
+# (round-robin: each round runs every command once) of
 #   wc -l FILES, cat FILES >/dev/null, bench/out/namescan FILES (the floor:
 #   bench/namescan.go finds each getdents64 line and hashes every d_name,
 #   nothing else; one goroutine per file) and lagtrace compare,
@@ -72,22 +73,21 @@ capture_lsl() {
 	fi
 }
 
-# measure NAME CMD...: runs CMD $runs times; sets med_s (median wall
-# seconds) and med_kb (median peak RSS in KB).
-measure() {
-	local name=$1 i t0 t1 times=() rsss=()
+# once NAME CMD...: runs CMD once, appending its wall microseconds and
+# peak RSS (KB) to the lists of NAME.
+declare -A times rsss
+once() {
+	local name=$1 t0 t1
 	shift
-	"$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; } # warm-up, and the cache
-	for ((i = 0; i < runs; i++)); do
-		t0=$(date +%s%N)
-		/usr/bin/time -f %M -o "$out/rss" "$@" >/dev/null 2>&1
-		t1=$(date +%s%N)
-		times+=($(((t1 - t0) / 1000)))
-		rsss+=($(tail -1 "$out/rss"))
-	done
-	med_s=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$((runs / 2 + 1))p" | awk '{ printf "%.3f", $1 / 1e6 }')
-	med_kb=$(printf '%s\n' "${rsss[@]}" | sort -n | sed -n "$((runs / 2 + 1))p")
+	t0=$(date +%s%N)
+	/usr/bin/time -f %M -o "$out/rss" "$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; }
+	t1=$(date +%s%N)
+	times[$name]+=" $(((t1 - t0) / 1000))"
+	rsss[$name]+=" $(tail -1 "$out/rss")"
 }
+
+# median LIST: the median of the numbers.
+median() { printf '%s\n' $1 | sort -n | sed -n "$((runs / 2 + 1))p"; }
 
 declare -A wall rss
 table=()
@@ -100,16 +100,25 @@ run_case() {
 	mb=$(echo "scale=1; ($(stat -c %s "$slow") + $(stat -c %s "$fast")) / 1000000" | bc)
 	say ""
 	say "$label: $(basename "$slow") + $(basename "$fast") = $mb MB; load average before: $(load)"
-	measure wc wc -l "$slow" "$fast"
-	tw=$med_s
-	say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "wc -l" "$tw" "1.00" "$(mib "$med_kb")")"
-	for cmd in cat namescan lagtrace; do
-		case $cmd in
-		cat) measure cat cat "$slow" "$fast" ;;
-		namescan) measure namescan "$out/namescan" "$slow" "$fast" ;;
-		lagtrace) measure lagtrace "$out/lagtrace" compare "$sl=$slow" E="$fast" --baseline E ;;
+	names=(wc cat namescan lagtrace)
+	cmds() {
+		case $1 in
+		wc) once wc wc -l "$slow" "$fast" ;;
+		cat) once cat cat "$slow" "$fast" ;;
+		namescan) once namescan "$out/namescan" "$slow" "$fast" ;;
+		lagtrace) once lagtrace "$out/lagtrace" compare "$sl=$slow" E="$fast" --baseline E ;;
 		esac
-		say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "$cmd" "$med_s" "$(ratio "$med_s" "$tw")" "$(mib "$med_kb")")"
+	}
+	for n in "${names[@]}"; do cmds "$n"; times[$n]=""; rsss[$n]=""; done # warm-up, and the cache
+	# Round-robin: a change in the machine's load falls on every command.
+	for ((i = 0; i < runs; i++)); do
+		for n in "${names[@]}"; do cmds "$n"; done
+	done
+	tw=$(median "${times[wc]}" | awk '{ printf "%.3f", $1 / 1e6 }')
+	for n in "${names[@]}"; do
+		med_s=$(median "${times[$n]}" | awk '{ printf "%.3f", $1 / 1e6 }')
+		med_kb=$(median "${rsss[$n]}")
+		say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "$n" "$med_s" "$(ratio "$med_s" "$tw")" "$(mib "$med_kb")")"
 	done
 	wall[$label]=$med_s
 	rss[$label]=$med_kb
