@@ -20,8 +20,9 @@
 #   wc -l FILES, cat FILES >/dev/null, bench/out/namescan FILES (the floor:
 #   bench/namescan.go finds each getdents64 line and hashes every d_name,
 #   nothing else; one goroutine per file) and lagtrace compare,
-# prints each as a ratio to wc -l with its median peak RSS (GNU time), and
-# the machine's load average before and after. Results go to
+# prints each as a ratio to wc -l (wall time, and CPU time: user + system,
+# which other users' load disturbs less; GNU time's 10 ms resolution) with
+# its median peak RSS, and the machine's load average before and after. Results go to
 # bench/out/summary.txt (gitignored), with a Markdown table for the README.
 set -euo pipefail
 
@@ -75,15 +76,16 @@ capture_lsl() {
 
 # once NAME CMD...: runs CMD once, appending its wall microseconds and
 # peak RSS (KB) to the lists of NAME.
-declare -A times rsss
+declare -A times rsss cpus
 once() {
 	local name=$1 t0 t1
 	shift
 	t0=$(date +%s%N)
-	/usr/bin/time -f %M -o "$out/rss" "$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; }
+	/usr/bin/time -f '%M %U %S' -o "$out/rss" "$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; }
 	t1=$(date +%s%N)
 	times[$name]+=" $(((t1 - t0) / 1000))"
-	rsss[$name]+=" $(tail -1 "$out/rss")"
+	rsss[$name]+=" $(tail -1 "$out/rss" | cut -d' ' -f1)"
+	cpus[$name]+=" $(tail -1 "$out/rss" | awk '{ printf "%d", ($2 + $3) * 1e6 }')"
 }
 
 # median LIST: the median of the numbers.
@@ -109,16 +111,18 @@ run_case() {
 		lagtrace) once lagtrace "$out/lagtrace" compare "$sl=$slow" E="$fast" --baseline E ;;
 		esac
 	}
-	for n in "${names[@]}"; do cmds "$n"; times[$n]=""; rsss[$n]=""; done # warm-up, and the cache
+	for n in "${names[@]}"; do cmds "$n"; times[$n]=""; rsss[$n]=""; cpus[$n]=""; done # warm-up, and the cache
 	# Round-robin: a change in the machine's load falls on every command.
 	for ((i = 0; i < runs; i++)); do
 		for n in "${names[@]}"; do cmds "$n"; done
 	done
 	tw=$(median "${times[wc]}" | awk '{ printf "%.3f", $1 / 1e6 }')
+	cw=$(median "${cpus[wc]}" | awk '{ printf "%.3f", $1 / 1e6 }')
 	for n in "${names[@]}"; do
 		med_s=$(median "${times[$n]}" | awk '{ printf "%.3f", $1 / 1e6 }')
 		med_kb=$(median "${rsss[$n]}")
-		say "$(printf '  %-10s %8s s  %6sx  peak RSS %6s MiB' "$n" "$med_s" "$(ratio "$med_s" "$tw")" "$(mib "$med_kb")")"
+		med_c=$(median "${cpus[$n]}" | awk '{ printf "%.3f", $1 / 1e6 }')
+		say "$(printf '  %-10s %8s s  %6sx  cpu %6s s %6sx  peak RSS %6s MiB' "$n" "$med_s" "$(ratio "$med_s" "$tw")" "$med_c" "$(ratio "$med_c" "$cw")" "$(mib "$med_kb")")"
 	done
 	wall[$label]=$med_s
 	rss[$label]=$med_kb
