@@ -1,10 +1,12 @@
 package main
 
 import (
+	"reflect"
 	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lagtrace/lagtrace/correlate"
 )
 
 // TestReportReadsConcurrentlyInOrder: report reads its arguments at once,
@@ -35,5 +37,20 @@ func TestReportReadsConcurrentlyInOrder(t *testing.T) {
 				t.Fatalf("GOMAXPROCS %d run %d: stderr differs (-want +got):\n%s", procs, run, diff)
 			}
 		}
+	}
+}
+
+// TestMergeKnowsEveryHostInputField: readReportArgs merges each
+// argument's HostInput into its host field by field; a new field must be
+// merged there too (or lent, as Listing and Activity are).
+func TestMergeKnowsEveryHostInputField(t *testing.T) {
+	var got []string
+	ty := reflect.TypeFor[correlate.HostInput]()
+	for i := range ty.NumField() {
+		got = append(got, ty.Field(i).Name)
+	}
+	want := []string{"Label", "Files", "Listing", "Activity", "StraceFile", "Tasks", "Blockers", "Events", "Anchor"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("correlate.HostInput fields changed (-known +now): update readReportArgs's merge, then this list:\n%s", diff)
 	}
 }
