@@ -123,8 +123,8 @@ type stream struct {
 	// marked is the sequence number of the last call that added names to
 	// the sample, or -1: resolve looks for names only when it is the
 	// call being resolved.
-	marked int
-	methods  [numMethods]int
+	marked  int
+	methods [numMethods]int
 	// points is the progress curve, decimated to at most maxPoints by
 	// keeping every stride-th call; last is always the latest call.
 	points []Point
