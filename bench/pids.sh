@@ -61,6 +61,6 @@ for kind in stuck listers; do
 		printf '  %-8s %8d PIDs  %9d bytes  %7s s  %7.1f MiB peak RSS\n' $kind $n "$(stat -c %s "$f")" "$s" "$(echo "$kb / 1024" | bc -l)"
 		rm -f "$f"
 	done
-	printf '  %-8s 4x/1x: time %sx, peak RSS %sx\n' $kind "$(echo "scale=2; ${S[4]} / ${S[1]}" | bc)" "$(echo "scale=2; ${K[4]} / ${K[1]}" | bc)"
+	printf '  %-8s 4x/1x: time %sx, peak RSS %sx\n' $kind "$(echo "${S[4]} ${S[1]}" | awk '{ printf "%.2f", $1 / $2 }')" "$(echo "${K[4]} ${K[1]}" | awk '{ printf "%.2f", $1 / $2 }')"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
