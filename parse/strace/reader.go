@@ -88,6 +88,7 @@ type Reader struct {
 	firstLineText []byte
 
 	unprefixedPID int
+	prefixedFirst bool // a "[pid N]" or pid-column line came before any unprefixed one
 	lastPID       int
 
 	pending map[int]*pendingCall
@@ -457,8 +458,12 @@ func (r *Reader) pidOf(p *parsed) int {
 		r.table(r.unprefixedPID, true)
 		return r.unprefixedPID
 	}
-	if r.unprefixedPID == 0 {
-		if _, ok := r.fds[0]; ok {
+	if r.unprefixedPID == 0 && !r.prefixedFirst {
+		if _, ok := r.fds[0]; !ok {
+			// A prefixed line before any unprefixed one: not the shape
+			// of strace -f writing to stderr, so nothing to learn.
+			r.prefixedFirst = true
+		} else {
 			// While the unprefixed process is unknown, every PID seen is
 			// remembered by its table; otherwise tables are made only for
 			// processes that open something, so that millions of PIDs
