@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"cmp"
+	"fmt"
 	"path"
 	"slices"
 	"strconv"
@@ -10,16 +11,36 @@ import (
 )
 
 // Activity summarises what each process did in one strace, in bounded
-// memory: per PID a few counters and its call in flight, and for the whole
-// trace the slowest calls.
+// memory: per PID a few counters and its call in flight, for at most
+// MaxProcs processes at once, and for the whole trace the slowest calls.
 type Activity struct {
 	procs    map[int]*Proc
+	exited   []int // followed PIDs that exited, oldest first: forgotten first when full
 	slow     []Call
 	keepSlow int
 	timeKind strace.TimeKind
 	first    int64
 	last     int64
 	hasTime  bool
+	dropped  ActivityDropped
+	reader   strace.Dropped
+}
+
+// MaxProcs is how many processes an Activity follows at once. Past it,
+// exited processes are forgotten first; when none has exited, a new
+// process is not followed (its events are counted, its unfinished call
+// too, and its calls of known duration still rank among the slowest).
+const MaxProcs = 1 << 14
+
+// ActivityDropped counts what an Activity stopped following.
+type ActivityDropped struct {
+	// Procs is how many exited processes were forgotten.
+	Procs int
+	// Events is how many events of processes not followed were seen.
+	Events int
+	// InFlight is how many calls in flight at the end of the trace (or
+	// when their process died) belong to processes not followed.
+	InFlight int
 }
 
 // Proc is one process seen in a trace.
@@ -86,21 +107,25 @@ func (a *Activity) Span() (first, last int64, ok bool) { return a.first, a.last,
 
 // Add takes the next event of the trace.
 func (a *Activity) Add(ev *strace.Event) {
-	p := a.procs[ev.PID]
-	if p == nil {
-		p = &Proc{PID: ev.PID, First: ev.Time}
-		a.procs[ev.PID] = p
-	}
 	end := ev.Time
 	if ev.HasReturn {
 		end = ev.Return
 	}
 	if ev.HasTime {
-		p.Last = max(p.Last, end)
 		if !a.hasTime {
 			a.first, a.last, a.hasTime = ev.Time, end, true
 		}
 		a.first, a.last = min(a.first, ev.Time), max(a.last, end)
+	}
+	p := a.procs[ev.PID]
+	if p == nil {
+		if p = a.follow(ev.PID, ev.Time); p == nil {
+			a.untracked(ev)
+			return
+		}
+	}
+	if ev.HasTime {
+		p.Last = max(p.Last, end)
 	}
 	if ev.Comm != nil && p.Comm == "" {
 		p.Comm = string(ev.Comm)
@@ -114,6 +139,9 @@ func (a *Activity) Add(ev *strace.Event) {
 	}
 	switch ev.Kind {
 	case strace.Exit:
+		if p.Exit == "" {
+			a.exited = append(a.exited, p.PID)
+		}
 		if ev.KilledBy != nil {
 			p.Exit = "killed by " + string(ev.KilledBy)
 		} else {
@@ -155,6 +183,74 @@ func (a *Activity) Add(ev *strace.Event) {
 	if d >= MinSlowCall {
 		a.keep(a.call(ev, d))
 	}
+}
+
+// follow starts following pid, forgetting exited processes if MaxProcs
+// are followed already; nil when every followed process is alive.
+func (a *Activity) follow(pid int, t int64) *Proc {
+	for len(a.procs) >= MaxProcs && len(a.exited) > 0 {
+		old := a.exited[0]
+		a.exited = a.exited[1:]
+		if q := a.procs[old]; q != nil && q.Exit != "" {
+			if q.InFlight != nil {
+				a.dropped.InFlight++
+			}
+			delete(a.procs, old)
+			a.dropped.Procs++
+		}
+	}
+	if len(a.procs) >= MaxProcs {
+		return nil
+	}
+	p := &Proc{PID: pid, First: t}
+	a.procs[pid] = p
+	return p
+}
+
+// untracked counts an event of a process that is not followed; its call
+// of known duration still competes for the slowest.
+func (a *Activity) untracked(ev *strace.Event) {
+	a.dropped.Events++
+	if ev.Kind != strace.Call {
+		return
+	}
+	switch {
+	case ev.Unfinished:
+		a.dropped.InFlight++
+	case ev.HasDuration && ev.Duration >= MinSlowCall:
+		a.keep(a.call(ev, ev.Duration))
+	case ev.HasReturn && ev.Return-ev.Time >= MinSlowCall:
+		a.keep(a.call(ev, ev.Return-ev.Time))
+	}
+}
+
+// NoteReader records what the strace reader of one of the host's files
+// stopped following (see strace.Dropped), for the report's warnings.
+func (a *Activity) NoteReader(d strace.Dropped) {
+	a.reader.Unjoined += d.Unjoined
+	a.reader.FdTables += d.FdTables
+}
+
+// Dropped counts what was not followed, to bound memory.
+func (a *Activity) Dropped() ActivityDropped { return a.dropped }
+
+// InFlight returns the calls still running when the trace ended (or when
+// their process died) of the processes followed, the max longest-running
+// ones in PID order, and how many more there were, followed or not.
+func (a *Activity) InFlight(max int) (calls []Call, more int) {
+	for _, p := range a.Procs() {
+		if p.InFlight != nil {
+			calls = append(calls, *p.InFlight)
+		}
+	}
+	more = a.dropped.InFlight
+	if max > 0 && len(calls) > max {
+		more += len(calls) - max
+		slices.SortStableFunc(calls, func(x, y Call) int { return cmp.Compare(x.Entry, y.Entry) })
+		calls = calls[:max]
+		slices.SortStableFunc(calls, func(x, y Call) int { return x.PID - y.PID })
+	}
+	return calls, more
 }
 
 // keep inserts c among the slowest calls, if it is one.
@@ -215,4 +311,46 @@ func execName(args []byte) string {
 		end = len(args)
 	}
 	return path.Base(string(args[1:end]))
+}
+
+// activityWarnings says what a host's report leaves out of its strace.
+func activityWarnings(label string, hr HostReport, a *Activity) []string {
+	d := struct {
+		ActivityDropped
+		strace.Dropped
+	}{a.dropped, a.reader}
+	var out []string
+	if hr.InFlightMore > 0 {
+		out = append(out, fmt.Sprintf("%s: ... and %s more processes with an unfinished call (the %d longest-running are shown)", label, thousands(hr.InFlightMore), len(hr.InFlight)))
+	}
+	if d.Unjoined > 0 {
+		out = append(out, fmt.Sprintf("%s: %s unfinished calls were reported before their resumed line came, %s being held already (to bound memory); their resumed lines count as calls without a start", label, thousands(d.Unjoined), thousands(strace.DefaultMaxPending)))
+	}
+	if d.FdTables > 0 {
+		out = append(out, fmt.Sprintf("%s: the descriptors of some processes were not followed (%s times), their calls' paths are only what -y printed", label, thousands(d.FdTables)))
+	}
+	if d.Events > 0 {
+		out = append(out, fmt.Sprintf("%s: %s events of processes beyond the %s followed at once were only counted, to bound memory (%s exited processes were forgotten)", label, thousands(d.Events), thousands(MaxProcs), thousands(d.Procs)))
+	}
+	return out
+}
+
+// thousands writes n with comma separators: 3,999,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c)
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
 }

@@ -44,3 +44,46 @@ func TestActivity(t *testing.T) {
 		t.Errorf("Procs() (-want +got):\n%s", diff)
 	}
 }
+
+// TestActivityBounded: of 50,000 processes that each make a call and exit,
+// at most MaxProcs are followed at once (the oldest exited forgotten
+// first); of 30,000 more that stay inside a call, those beyond MaxProcs
+// are counted, and InFlight lists a few and counts the rest.
+func TestActivityBounded(t *testing.T) {
+	a := NewActivity(3)
+	a.SetTimeKind(strace.Epoch)
+	line := 0
+	for i := range 50_000 {
+		line++
+		a.Add(&strace.Event{Kind: strace.Call, Line: line, PID: 10 + i, Name: []byte("getpid"), RetOK: true, Time: int64(line), HasTime: true, Duration: 1, HasDuration: true})
+		line++
+		a.Add(&strace.Event{Kind: strace.Exit, Line: line, PID: 10 + i, Time: int64(line), HasTime: true})
+	}
+	for i := range 30_000 {
+		line++
+		a.Add(&strace.Event{Kind: strace.Call, Line: line, PID: 100_000 + i, Name: []byte("read"), Time: int64(line), HasTime: true, Unfinished: true})
+	}
+	if len(a.procs) > MaxProcs {
+		t.Errorf("%d processes followed; want at most %d", len(a.procs), MaxProcs)
+	}
+	calls, more := a.InFlight(20)
+	if len(calls) != 20 || more != 30_000-20 {
+		t.Errorf("InFlight(20) = %d calls, %d more; want 20 and %d", len(calls), more, 30_000-20)
+	}
+	// The longest-running are the first to have entered.
+	if calls[0].PID != 100_000 || calls[19].PID != 100_019 {
+		t.Errorf("in-flight PIDs %d..%d; want 100000..100019", calls[0].PID, calls[19].PID)
+	}
+	d := a.Dropped()
+	if d.Procs != 50_000 || d.InFlight != 30_000-MaxProcs || d.Events != 30_000-MaxProcs {
+		t.Errorf("Dropped() = %+v; want 50000 exited forgotten, %d in-flight and events not followed", d, 30_000-MaxProcs)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 3999000: "3,999,000", -12345: "-12,345"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q; want %q", n, got, want)
+		}
+	}
+}

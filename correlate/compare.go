@@ -127,10 +127,13 @@ type Slowdown struct {
 var ErrNoListing = errors.New("no getdents64 listing")
 
 type hostState struct {
-	res     HostResult
-	dir     Dir
-	origin  int64
-	byName  map[string]Marker
+	res    HostResult
+	dir    Dir
+	origin int64
+	// markers are the listing's sampled names in listing order, each name
+	// once; byName finds them by name (an index into markers).
+	markers []Marker
+	byName  map[string]int32
 	listing *Listing
 }
 
@@ -167,6 +170,9 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 		if st.dir.Abbreviated || len(st.byName) == 0 && st.dir.Entries > 2 {
 			c.AlignedBy = "entry count"
 		}
+		if d := h.Listing.Dropped(); d.Listings > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %d smaller listings (%d getdents calls, %d entries) were not kept, to bound memory; the %d largest were", h.Label, d.Listings, d.Calls, d.Entries, MaxListings))
+		}
 		states[i] = st
 	}
 	// Put the baseline first; the others keep their order.
@@ -177,7 +183,7 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 
 	if opts.Origin != "" {
 		for _, st := range states {
-			m, ok := st.byName[opts.Origin]
+			m, ok := st.marker(opts.Origin)
 			if !ok {
 				return nil, fmt.Errorf("%s: origin marker %q is not in the listing of %s", st.res.File, opts.Origin, st.dir.Path)
 			}
@@ -222,7 +228,7 @@ func newHostState(h Host, opts CompareOptions, threshold uint64) (*hostState, er
 		}
 		return nil, fmt.Errorf("%s: %w of any directory", h.File, ErrNoListing)
 	}
-	st := &hostState{dir: d, origin: d.Start, byName: map[string]Marker{}, listing: l}
+	st := &hostState{dir: d, origin: d.Start, listing: l}
 	st.res = HostResult{
 		Label: h.Label, File: h.File, Dir: d.Path, DirChoice: "most entries",
 		PID: d.PID, Line: d.Line, Entries: d.Entries, Calls: d.Calls, Complete: d.Complete,
@@ -247,12 +253,25 @@ func newHostState(h Host, opts CompareOptions, threshold uint64) (*hostState, er
 	if opts.Time == EntryTime {
 		st.res.TimeSource = "entry"
 	}
-	for _, m := range l.markers(d, threshold) {
+	ms := l.markers(d, threshold)
+	st.byName = make(map[string]int32, len(ms))
+	st.markers = ms[:0]
+	for _, m := range ms {
 		if _, dup := st.byName[m.Name]; !dup {
-			st.byName[m.Name] = m
+			st.byName[m.Name] = int32(len(st.markers))
+			st.markers = append(st.markers, m)
 		}
 	}
 	return st, nil
+}
+
+// marker finds a sampled name.
+func (st *hostState) marker(name string) (Marker, bool) {
+	i, ok := st.byName[name]
+	if !ok {
+		return Marker{}, false
+	}
+	return st.markers[i], true
 }
 
 func (st *hostState) stamp(m Marker, mode TimeMode) int64 {
@@ -276,15 +295,16 @@ func (st *hostState) elapsed(m Marker, mode TimeMode) float64 {
 
 func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
 	base := states[0]
-	// Common markers in baseline order, not before the origin.
-	var common []Marker
-	for _, m := range base.byName {
+	// Common markers in baseline order (the order the sample kept them
+	// in: nothing to sort), not before the origin.
+	common := make([]Marker, 0, len(base.markers))
+	for _, m := range base.markers {
 		if base.elapsed(m, opts.Time) < 0 {
 			continue
 		}
 		all := true
 		for _, st := range states[1:] {
-			om, ok := st.byName[m.Name]
+			om, ok := st.marker(m.Name)
 			if !ok || st.elapsed(om, opts.Time) < 0 {
 				all = false
 				break
@@ -294,15 +314,6 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
 			common = append(common, m)
 		}
 	}
-	slices.SortFunc(common, func(a, b Marker) int {
-		if a.Index != b.Index {
-			return a.Index - b.Index
-		}
-		if a.Name < b.Name {
-			return -1
-		}
-		return 1
-	})
 	c.Common = len(common)
 	if len(common) == 0 {
 		c.Warnings = append(c.Warnings, "the hosts' listings share no sampled name: are they listings of the same directory?")
@@ -337,7 +348,8 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
 	for _, m := range rows {
 		row := Row{Name: m.Name, Index: m.Index, Elapsed: map[string]float64{}}
 		for _, st := range states {
-			row.Elapsed[st.res.Label] = st.elapsed(st.byName[m.Name], opts.Time)
+			om, _ := st.marker(m.Name)
+			row.Elapsed[st.res.Label] = st.elapsed(om, opts.Time)
 		}
 		c.Rows = append(c.Rows, row)
 	}
@@ -346,7 +358,8 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
 		st.res.LastMarker = last
 	}
 	c.fillRatios(states, func(st *hostState) (float64, bool) {
-		return st.elapsed(st.byName[last], opts.Time), true
+		m, _ := st.marker(last)
+		return st.elapsed(m, opts.Time), true
 	})
 }
 

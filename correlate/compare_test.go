@@ -149,7 +149,8 @@ func TestReturnTimeMethods(t *testing.T) {
 			if st.res.TimeSource != tt.method {
 				t.Errorf("TimeSource = %q, want %q", st.res.TimeSource, tt.method)
 			}
-			if got := st.elapsed(st.byName["m"], ReturnTime); got != tt.want {
+			m, _ := st.marker("m")
+			if got := st.elapsed(m, ReturnTime); got != tt.want {
 				t.Errorf("elapsed(m) = %v, want %v", got, tt.want)
 			}
 		})
@@ -246,5 +247,30 @@ func TestCompareErrors(t *testing.T) {
 				t.Errorf("Compare error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkCompare is the final step of compare on two hosts that listed
+// the same 200,000 names (a full sample of 16384 each): alignment and
+// summaries, linear in the sampled markers.
+func BenchmarkCompare(b *testing.B) {
+	names := randomNames(200_000, 6)
+	mk := func(step int64) *Listing {
+		l := NewListing(ListingOptions{})
+		l.SetTimeKind(strace.Epoch)
+		for i := 0; i < len(names); i += 580 {
+			l.Add(getdents(1, i+1, int64(i)*step, names[i:min(i+580, len(names))]))
+		}
+		return l
+	}
+	e, s := mk(1000), mk(80_000)
+	hosts := []Host{{"E", "E.strace", e}, {"B", "B.strace", s}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		c, err := Compare(hosts, CompareOptions{Baseline: "E"})
+		if err != nil || c.Common < 8000 {
+			b.Fatalf("common %d, err %v", c.Common, err)
+		}
 	}
 }

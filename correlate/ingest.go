@@ -321,6 +321,7 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 	}
 	h.Listing.SetTimeKind(sr.TimeKind())
 	h.Activity.SetTimeKind(sr.TimeKind())
+	h.Activity.NoteReader(sr.Dropped())
 	if err := sr.Err(); err != nil {
 		return Skips{}, err
 	}

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -37,6 +38,11 @@ func (m ReturnMethod) String() string {
 // markers, whatever the size of the directory.
 const DefaultSampleSize = 16384
 
+// MaxListings is how many listings a Listing follows at once: past twice
+// as many, the smallest are dropped (and counted), so a trace of millions
+// of processes each listing a directory stays in bounded memory.
+const MaxListings = 256
+
 // ListingOptions configure a Listing.
 type ListingOptions struct {
 	// Markers are names always kept as markers, sampled or not.
@@ -44,6 +50,9 @@ type ListingOptions struct {
 	// SampleSize bounds the hash-sampled markers kept; 0 means
 	// DefaultSampleSize.
 	SampleSize int
+	// Dir is the directory the caller will compare, if known: its first
+	// listing is never dropped, however small.
+	Dir string
 }
 
 // Listing follows every directory listing (getdents64 or getdents calls on
@@ -59,15 +68,39 @@ type Listing struct {
 	opts      ListingOptions
 	explicit  map[string]struct{}
 	threshold uint64
-	sample    []Marker
-	streams   map[streamKey]*stream
-	all       []*stream
-	pending   map[int]pendingCall
-	timeKind  strace.TimeKind
-	calls     int
+	// sample holds the kept names in the order they were listed; their
+	// bytes are back to back in names, so keeping one allocates nothing.
+	sample []sampled
+	names  []byte
+	// open is the listing on each open directory descriptor; pids indexes
+	// its keys by process, so an exit costs that process's descriptors.
+	open     map[streamKey]*stream
+	pids     map[int]*pidFds
+	all      []*stream // listings kept, in the order they started
+	nextID   int
+	dirKept  bool // the first listing of opts.Dir has been seen
+	pending  map[int]pendingCall
+	timeKind strace.TimeKind
+	calls    int
+	dropped  Dropped
+}
+
+// Dropped counts what a Listing stopped following to bound its memory.
+type Dropped struct {
+	// Listings is how many small listings were dropped; Calls is their
+	// getdents calls and Entries their entries.
+	Listings, Calls, Entries int
 }
 
 type streamKey struct{ pid, fd int }
+
+// pidFds lists the descriptors a process has listings open on (possibly
+// with stale and repeated ones, compacted as it grows) and how many are
+// live.
+type pidFds struct {
+	fds  []int
+	live int
+}
 
 type pendingCall struct {
 	s   *stream
@@ -86,7 +119,12 @@ type stream struct {
 	calls    int
 	complete bool
 	abbrev   bool // some results were abbreviated: counts without names
-	methods  [numMethods]int
+	keep     bool // the first listing of ListingOptions.Dir
+	// marked is the sequence number of the last call that added names to
+	// the sample, or -1: resolve looks for names only when it is the
+	// call being resolved.
+	marked  int
+	methods [numMethods]int
 	// points is the progress curve, decimated to at most maxPoints by
 	// keeping every stride-th call; last is always the latest call.
 	points []Point
@@ -114,6 +152,16 @@ type Marker struct {
 	seq    int
 }
 
+// sampled is a Marker as the sample keeps it: its name is names[off:end].
+type sampled struct {
+	hash        uint64
+	entry, ret  int64
+	index       int
+	stream, seq int
+	off, end    int
+	forced      bool // explicitly asked for, hash above the threshold
+}
+
 const maxPoints = 2048
 
 // NewListing returns a Listing ready for events.
@@ -125,7 +173,8 @@ func NewListing(opts ListingOptions) *Listing {
 		opts:      opts,
 		explicit:  make(map[string]struct{}, len(opts.Markers)),
 		threshold: math.MaxUint64,
-		streams:   make(map[streamKey]*stream),
+		open:      make(map[streamKey]*stream),
+		pids:      make(map[int]*pidFds),
 		pending:   make(map[int]pendingCall),
 	}
 	for _, m := range opts.Markers {
@@ -139,9 +188,11 @@ func (l *Listing) SetTimeKind(k strace.TimeKind) { l.timeKind = k }
 
 // Add takes the next event of the trace.
 func (l *Listing) Add(ev *strace.Event) {
-	if p, ok := l.pending[ev.PID]; ok && ev.HasTime {
-		l.resolve(p, ev.Time)
-		delete(l.pending, ev.PID)
+	if len(l.pending) > 0 && ev.HasTime {
+		if p, ok := l.pending[ev.PID]; ok {
+			l.resolve(p, ev.Time)
+			delete(l.pending, ev.PID)
+		}
 	}
 	if ev.Kind != strace.Call {
 		if ev.Kind == strace.Exit {
@@ -154,21 +205,65 @@ func (l *Listing) Add(ev *strace.Event) {
 		l.addGetdents(ev)
 	case "close":
 		if ev.RetOK && ev.RetVal == 0 {
-			delete(l.streams, streamKey{ev.PID, ev.Fd})
+			l.closeFd(ev.PID, ev.Fd)
 		}
 	case "open", "openat", "dup", "dup2", "dup3", "fcntl", "fcntl64":
 		// A descriptor number that comes back starts a new life.
-		if ev.RetOK && ev.RetVal >= 0 {
-			delete(l.streams, streamKey{ev.PID, int(ev.RetVal)})
+		if ev.RetOK && ev.RetVal >= 0 && ev.RetVal < math.MaxInt32 {
+			l.closeFd(ev.PID, int(ev.RetVal))
 		}
 	}
 }
 
-func (l *Listing) endPID(pid int) {
-	for k := range l.streams {
-		if k.pid == pid {
-			delete(l.streams, k)
+// closeFd forgets the listing open on pid's fd, if any.
+func (l *Listing) closeFd(pid, fd int) {
+	k := streamKey{pid, fd}
+	if _, ok := l.open[k]; !ok {
+		return
+	}
+	delete(l.open, k)
+	if p := l.pids[pid]; p != nil {
+		if p.live--; p.live <= 0 {
+			delete(l.pids, pid)
 		}
+	}
+}
+
+// endPID forgets what an exited process had open: only its own
+// descriptors are visited, not every open listing.
+func (l *Listing) endPID(pid int) {
+	if p := l.pids[pid]; p != nil {
+		for _, fd := range p.fds {
+			delete(l.open, streamKey{pid, fd})
+		}
+		delete(l.pids, pid)
+	}
+	delete(l.pending, pid)
+}
+
+// openFd records that s is the listing on its descriptor.
+func (l *Listing) openFd(s *stream) {
+	k := streamKey{s.pid, s.fd}
+	if _, ok := l.open[k]; ok {
+		l.open[k] = s // a finished listing replaced by the next one
+		return
+	}
+	l.open[k] = s
+	p := l.pids[s.pid]
+	if p == nil {
+		p = &pidFds{}
+		l.pids[s.pid] = p
+	}
+	p.live++
+	p.fds = append(p.fds, s.fd)
+	if len(p.fds) > 2*p.live+8 {
+		// Drop closed and repeated descriptors: amortised O(1) per open.
+		slices.Sort(p.fds)
+		p.fds = slices.Compact(p.fds)
+		p.fds = slices.DeleteFunc(p.fds, func(fd int) bool {
+			_, ok := l.open[streamKey{s.pid, fd}]
+			return !ok
+		})
 	}
 }
 
@@ -177,16 +272,9 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 		return // an error or a call cut off lists nothing
 	}
 	key := streamKey{ev.PID, ev.Fd}
-	s := l.streams[key]
+	s := l.open[key]
 	if s == nil || s.complete {
-		s = &stream{id: len(l.all), pid: ev.PID, fd: ev.Fd, stride: 1, line: ev.Line}
-		if ev.Path != nil {
-			s.dir = string(ev.Path)
-		} else {
-			s.dir = "fd " + strconv.Itoa(ev.Fd) + " of pid " + strconv.Itoa(ev.PID)
-		}
-		l.streams[key] = s
-		l.all = append(l.all, s)
+		s = l.newStream(ev)
 	}
 	if !s.startSet && ev.HasTime {
 		s.start, s.startSet = ev.Time, true
@@ -221,18 +309,29 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 			continue
 		}
 		h := hashName(name)
-		_, forced := l.explicit[string(name)]
-		if h > l.threshold && !forced {
-			continue
+		forced := false
+		if h > l.threshold {
+			// Most names end here; the explicit markers are looked up
+			// only for names the sample would not keep anyway.
+			if len(l.explicit) == 0 {
+				continue
+			}
+			if _, ok := l.explicit[string(name)]; !ok {
+				continue
+			}
+			forced = true
 		}
-		l.sample = append(l.sample, Marker{
-			Name: string(name), hash: h,
-			Entry: ev.Time, Return: ret,
-			Index: index + i, stream: s.id, seq: seq,
+		off := len(l.names)
+		l.names = append(l.names, name...)
+		l.sample = append(l.sample, sampled{
+			hash: h, entry: ev.Time, ret: ret,
+			index: index + i, stream: s.id, seq: seq,
+			off: off, end: len(l.names), forced: forced,
 		})
-	}
-	if len(l.sample) > l.opts.SampleSize {
-		l.shrink()
+		s.marked = seq
+		if len(l.sample) > l.opts.SampleSize {
+			l.shrink()
+		}
 	}
 
 	p := Point{Entry: ev.Time, Return: ret, Count: s.entries}
@@ -253,6 +352,66 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 	}
 }
 
+// newStream starts a listing on the event's descriptor.
+func (l *Listing) newStream(ev *strace.Event) *stream {
+	if l.sample == nil {
+		// Sized once, so that the sample never grows while a trace is
+		// read: one more than its bound, which triggers the shrink.
+		l.sample = make([]sampled, 0, l.opts.SampleSize+1)
+		l.names = make([]byte, 0, 32*(l.opts.SampleSize+1))
+	}
+	if len(l.all)+1 >= 2*MaxListings {
+		l.prune() // before the new one is added: it is not yet counted
+	}
+	s := &stream{id: l.nextID, pid: ev.PID, fd: ev.Fd, stride: 1, line: ev.Line, marked: -1}
+	l.nextID++
+	if ev.Path != nil {
+		s.dir = string(ev.Path)
+	} else {
+		s.dir = "fd " + strconv.Itoa(ev.Fd) + " of pid " + strconv.Itoa(ev.PID)
+	}
+	if l.opts.Dir != "" && !l.dirKept && trimSlash(s.dir) == trimSlash(l.opts.Dir) {
+		s.keep, l.dirKept = true, true
+	}
+	l.openFd(s)
+	l.all = append(l.all, s)
+	return s
+}
+
+// prune keeps the MaxListings largest listings (and the first of
+// ListingOptions.Dir), drops the rest with their markers, and counts them.
+// It runs once per MaxListings new listings, so its cost per listing is
+// O(log MaxListings).
+func (l *Listing) prune() {
+	bySize := slices.Clone(l.all)
+	slices.SortStableFunc(bySize, func(a, b *stream) int {
+		if a.keep != b.keep {
+			if a.keep {
+				return -1
+			}
+			return 1
+		}
+		return b.entries - a.entries
+	})
+	kept := make(map[int]bool, MaxListings)
+	for _, s := range bySize[:MaxListings] {
+		kept[s.id] = true
+	}
+	for _, s := range bySize[MaxListings:] {
+		l.dropped.Listings++
+		l.dropped.Calls += s.calls
+		l.dropped.Entries += s.entries
+		if k := (streamKey{s.pid, s.fd}); l.open[k] == s {
+			l.closeFd(s.pid, s.fd)
+		}
+		if p, ok := l.pending[s.pid]; ok && p.s == s {
+			delete(l.pending, s.pid)
+		}
+	}
+	l.all = slices.DeleteFunc(l.all, func(s *stream) bool { return !kept[s.id] })
+	l.filterSample(func(m *sampled) bool { return kept[m.stream] })
+}
+
 // resolve gives a call whose return was not printed the stamp of its PID's
 // next event.
 func (l *Listing) resolve(p pendingCall, t int64) {
@@ -267,10 +426,13 @@ func (l *Listing) resolve(p pendingCall, t int64) {
 			s.points[n-1].Return = t
 		}
 	}
+	if s.marked != p.seq {
+		return // the call sampled no name: nothing to redate
+	}
 	for i := len(l.sample) - 1; i >= 0; i-- {
 		m := &l.sample[i]
 		if m.stream == s.id && m.seq == p.seq {
-			m.Return = t
+			m.ret = t
 		} else if m.stream == s.id && m.seq < p.seq {
 			break
 		}
@@ -281,33 +443,81 @@ func (l *Listing) resolve(p pendingCall, t int64) {
 func (l *Listing) shrink() {
 	for len(l.sample) > l.opts.SampleSize && l.threshold > 0 {
 		l.threshold >>= 1
-		kept := l.sample[:0]
-		for _, m := range l.sample {
-			if _, forced := l.explicit[m.Name]; m.hash <= l.threshold || forced {
-				kept = append(kept, m)
-			}
-		}
-		clear(l.sample[len(kept):])
-		l.sample = kept
+		l.filterSample(func(m *sampled) bool { return l.wanted(m, l.threshold) })
 	}
+}
+
+// wanted reports whether m is below threshold or asked for by name; the
+// name is looked up only when the hash test fails.
+func (l *Listing) wanted(m *sampled, threshold uint64) bool {
+	if m.hash <= threshold || m.forced {
+		return true
+	}
+	if len(l.explicit) == 0 {
+		return false
+	}
+	_, ok := l.explicit[string(l.names[m.off:m.end])]
+	return ok
+}
+
+// filterSample keeps the markers keep says, in order, and their names,
+// compacted in place (names only move towards the front).
+func (l *Listing) filterSample(keep func(*sampled) bool) {
+	kept := l.sample[:0]
+	names := l.names[:0]
+	for i := range l.sample {
+		if !keep(&l.sample[i]) {
+			continue
+		}
+		m := l.sample[i]
+		off := len(names)
+		names = append(names, l.names[m.off:m.end]...)
+		m.off, m.end = off, len(names)
+		kept = append(kept, m)
+	}
+	l.sample, l.names = kept, names
 }
 
 func isDots(name []byte) bool {
 	return len(name) == 1 && name[0] == '.' || len(name) == 2 && name[0] == '.' && name[1] == '.'
 }
 
-// hashName is 64-bit FNV-1a, inlined so the hot loop does not allocate.
+// hashName mixes a name 8 bytes at a time (the last 8 overlap the previous
+// word when the length is not a multiple of 8) and ends with the
+// splitmix64 finaliser, so that every bit of the result depends on every
+// byte: the sample halves when the threshold does.
 func hashName(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
+	const (
+		k1 = 0x9e3779b97f4a7c15
+		k2 = 0xbf58476d1ce4e5b9
+		k3 = 0x94d049bb133111eb
+	)
+	h := uint64(len(b)+1) * k1
+	n := len(b)
+	switch {
+	case n >= 8:
+		i := 0
+		for ; i+8 < n; i += 8 {
+			h = (h ^ binary.LittleEndian.Uint64(b[i:])) * k2
+			h ^= h >> 31
+		}
+		// The last word, overlapping the one before when n%8 != 0.
+		h = (h ^ binary.LittleEndian.Uint64(b[n-8:])) * k2
+		h ^= h >> 31
+	case n >= 4:
+		w := uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+		h = (h ^ w) * k2
+		h ^= h >> 31
+	case n > 0:
+		w := uint64(b[0]) | uint64(b[n/2])<<8 | uint64(b[n-1])<<16
+		h = (h ^ w) * k2
+		h ^= h >> 31
 	}
-	// FNV's low bits mix poorly for short strings; fold the high bits in so
-	// that halving the threshold halves the sample.
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 32
+	h ^= h >> 30
+	h *= k2
+	h ^= h >> 27
+	h *= k3
+	h ^= h >> 31
 	return h
 }
 
@@ -352,21 +562,46 @@ func (l *Listing) Listings() []Dir {
 	return out
 }
 
-// markers returns the markers of one listing, in listing order, that are
-// below threshold or explicitly asked for.
+// markers returns the markers of one listing that are below threshold or
+// explicitly asked for, in listing order: the order the sample keeps, so
+// nothing is sorted.
 func (l *Listing) markers(d Dir, threshold uint64) []Marker {
-	var out []Marker
-	for _, m := range l.sample {
-		if m.stream != d.id {
-			continue
-		}
-		if _, forced := l.explicit[m.Name]; m.hash <= threshold || forced {
-			out = append(out, m)
+	n, size := 0, 0
+	for i := range l.sample {
+		if m := &l.sample[i]; m.stream == d.id && l.wanted(m, threshold) {
+			n++
+			size += m.end - m.off
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Marker) int { return a.Index - b.Index })
+	// One string holds every name; each marker's name is a slice of it.
+	var buf []byte
+	if size > 0 {
+		buf = make([]byte, 0, size)
+	}
+	out := make([]Marker, 0, n)
+	ends := make([]int, 0, n)
+	for i := range l.sample {
+		m := &l.sample[i]
+		if m.stream != d.id || !l.wanted(m, threshold) {
+			continue
+		}
+		buf = append(buf, l.names[m.off:m.end]...)
+		ends = append(ends, len(buf))
+		out = append(out, Marker{
+			hash: m.hash, Entry: m.entry, Return: m.ret, Index: m.index, stream: m.stream, seq: m.seq,
+		})
+	}
+	all := string(buf)
+	start := 0
+	for i, end := range ends {
+		out[i].Name = all[start:end]
+		start = end
+	}
 	return out
 }
+
+// Dropped says which listings were dropped to bound memory.
+func (l *Listing) Dropped() Dropped { return l.dropped }
 
 // Threshold is the current sampling threshold.
 func (l *Listing) Threshold() uint64 { return l.threshold }

@@ -190,6 +190,9 @@ type ReportOptions struct {
 	// MaxEvents caps the timeline entries per host, PID and kind of fact,
 	// so a log of thousands of repeated reports stays readable.
 	MaxEvents int
+	// MaxInFlight caps the calls in flight shown per host (the
+	// longest-running); the rest are counted. 0 means 20.
+	MaxInFlight int
 }
 
 // (MaxEvents now bounds the slow calls of the timeline only; events of the
@@ -213,8 +216,11 @@ type HostReport struct {
 	Locks *locks.Analysis
 	// Clock says how boot times were put on the wall clock, or why not.
 	Clock string
-	// InFlight are calls still running when the host's strace ended.
-	InFlight []Call
+	// InFlight are calls still running when the host's strace ended (the
+	// longest-running, at most ReportOptions.MaxInFlight); InFlightMore
+	// counts the processes with one that are not listed.
+	InFlight     []Call
+	InFlightMore int
 	// Slow are the slowest finished calls of its strace.
 	Slow []Call
 }
@@ -260,6 +266,9 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 	if opts.MaxEvents <= 0 {
 		opts.MaxEvents = 3
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = 20
+	}
 	r := &Report{}
 	var listed []Host
 	for _, h := range hosts {
@@ -296,12 +305,9 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 		}
 		hr.Clock = clockNote(h)
 		if h.Activity != nil {
-			for _, p := range h.Activity.Procs() {
-				if p.InFlight != nil {
-					hr.InFlight = append(hr.InFlight, *p.InFlight)
-				}
-			}
+			hr.InFlight, hr.InFlightMore = h.Activity.InFlight(opts.MaxInFlight)
 			hr.Slow = h.Activity.Slow()
+			r.Warnings = append(r.Warnings, activityWarnings(h.Label, hr, h.Activity)...)
 		}
 		r.Hosts = append(r.Hosts, hr)
 		r.Tasks = append(r.Tasks, joinTasks(h, hr)...)

@@ -30,7 +30,10 @@ type ReportHost struct {
 	Files    []correlate.SourceFile `json:"files"`
 	Clock    string                 `json:"clock"`
 	InFlight []ReportCall           `json:"in_flight"`
-	Slow     []ReportCall           `json:"slow_calls"`
+	// InFlightMore counts the processes with a call in flight that
+	// in_flight leaves out (it lists the longest-running).
+	InFlightMore int          `json:"in_flight_more"`
+	Slow         []ReportCall `json:"slow_calls"`
 }
 
 // ReportCall is a system call from a host's strace.
@@ -106,7 +109,7 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 		d.Compare = &cd
 	}
 	for _, h := range r.Hosts {
-		rh := ReportHost{Label: h.Label, Files: h.Files, Clock: h.Clock, InFlight: reportCalls(h.InFlight), Slow: reportCalls(h.Slow)}
+		rh := ReportHost{Label: h.Label, Files: h.Files, Clock: h.Clock, InFlight: reportCalls(h.InFlight), InFlightMore: h.InFlightMore, Slow: reportCalls(h.Slow)}
 		if rh.Files == nil {
 			rh.Files = []correlate.SourceFile{}
 		}

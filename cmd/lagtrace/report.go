@@ -1,18 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/internal/detect"
+	"github.com/lagtrace/lagtrace/internal/readahead"
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -101,10 +106,8 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	if co.Origin != "" {
 		tracked = append(tracked, co.Origin)
 	}
-	for _, f := range files {
-		if err := e.readReportArg(ctx, byLabel[f.label], f.file, tracked, o); err != nil {
-			return err
-		}
+	if err := e.readReportArgs(ctx, files, byLabel, tracked, o); err != nil {
+		return err
 	}
 	for _, h := range hosts {
 		if a, ok := anchors[h.Label]; ok {
@@ -192,8 +195,68 @@ func parseBootTimes(vals []string, hosts map[string]*correlate.HostInput) (map[s
 
 var errUnknownKind = errors.New("not a strace capture, kernel log, /proc/PID/stack snapshot or crash transcript")
 
+// readReportArgs reads the arguments into their hosts, hosts at once (up to
+// GOMAXPROCS), each host's arguments one after another in argument order:
+// a host's sources accumulate into one listing and one body of evidence,
+// whose result depends on that order. What each argument says on stderr
+// is buffered and written in argument order, so the output does not
+// depend on which host finishes first. With one host (or one core) there
+// is no pool, and the strace reader reads ahead on a spare core. With
+// --redact the hosts are read one after another too: placeholders are
+// numbered in the order their strings are met.
+func (e *env) readReportArgs(ctx context.Context, files []hostArg, hosts map[string]*correlate.HostInput, tracked []string, o reportOptions) error {
+	procs := runtime.GOMAXPROCS(0)
+	var order []string // hosts in the order of their first argument
+	byHost := map[string][]int{}
+	for i, f := range files {
+		if byHost[f.label] == nil {
+			order = append(order, f.label)
+		}
+		byHost[f.label] = append(byHost[f.label], i)
+	}
+	workers := min(len(order), procs)
+	if workers <= 1 || e.red != nil {
+		for _, f := range files {
+			if err := e.readReportArg(ctx, hosts[f.label], f.file, tracked, o, procs >= 2); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	stderr := make([]bytes.Buffer, len(files))
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(order) {
+					return
+				}
+				for _, i := range byHost[order[k]] {
+					ue := *e
+					ue.stderr = &stderr[i]
+					f := files[i]
+					if errs[i] = ue.readReportArg(ctx, hosts[f.label], f.file, tracked, o, 2*workers <= procs); errs[i] != nil {
+						break // as a sequential read stops at its first error
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range files {
+		e.stderr.Write(stderr[i].Bytes())
+		if errs[i] != nil {
+			return errs[i]
+		}
+	}
+	return nil
+}
+
 // readReportArg reads every source behind one argument into its host.
-func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg string, tracked []string, o reportOptions) error {
+func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg string, tracked []string, o reportOptions, ahead bool) error {
 	srcs, done, err := e.expand(ctx, arg)
 	if err != nil {
 		return err
@@ -204,7 +267,7 @@ func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg str
 		if err != nil {
 			return err
 		}
-		err = e.readReportFile(h, src, f, tracked, o)
+		err = e.readReportFile(h, src, f, tracked, o, ahead)
 		f.close()
 		if err != nil {
 			return err
@@ -214,14 +277,20 @@ func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg str
 }
 
 // readReportFile reads one source of a host according to its kind.
-func (e *env) readReportFile(h *correlate.HostInput, src source, br *openedSource, tracked []string, o reportOptions) error {
+func (e *env) readReportFile(h *correlate.HostInput, src source, br *openedSource, tracked []string, o reportOptions, ahead bool) error {
 	switch br.kind {
 	case detect.Strace:
 		pid := src.pid
 		if pid == 0 {
 			pid, _ = strace.PIDFromName(src.name)
 		}
-		sk, err := h.ReadStrace(br, src.name, pid, correlate.ListingOptions{Markers: tracked, SampleSize: o.sample})
+		var rd io.Reader = br
+		if ahead {
+			ra := readahead.New(br, readAheadSize, readAheadBuffers)
+			defer ra.Close()
+			rd = ra
+		}
+		sk, err := h.ReadStrace(rd, src.name, pid, correlate.ListingOptions{Markers: tracked, SampleSize: o.sample, Dir: o.dir})
 		if err != nil {
 			return err
 		}

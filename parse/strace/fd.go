@@ -14,6 +14,10 @@ func (t *fdTable) reset() {
 func (r *Reader) table(pid int, create bool) *fdTable {
 	t, ok := r.fds[pid]
 	if !ok && create {
+		if len(r.fds) >= maxTables {
+			r.dropped.FdTables++
+			return nil
+		}
 		if n := len(r.fdPool); n > 0 {
 			t = r.fdPool[n-1]
 			r.fdPool = r.fdPool[:n-1]
@@ -31,6 +35,9 @@ func (r *Reader) setFd(pid, fd int, path []byte) []byte {
 		return path
 	}
 	t := r.table(pid, true)
+	if t == nil {
+		return path
+	}
 	for len(t.paths) <= fd {
 		t.paths = append(t.paths, nil)
 		t.known = append(t.known, false)
@@ -59,7 +66,11 @@ func (r *Reader) closeFd(pid, fd int) {
 // the table in the kernel; a copy is as good until one of them changes it).
 func (r *Reader) forkTable(parent, child int) {
 	p := r.table(parent, true)
-	r.table(child, true).reset()
+	c := r.table(child, true)
+	if p == nil || c == nil {
+		return
+	}
+	c.reset()
 	for fd, ok := range p.known {
 		if ok {
 			r.setFd(child, fd, p.paths[fd])

@@ -282,7 +282,7 @@ func parseCall(s []byte, p *parsed) bool {
 	}
 	p.name = s[:n]
 	rest := s[n+1:]
-	if bytes.HasSuffix(rest, unfinishedMark) {
+	if n := len(rest); n >= len(unfinishedMark) && rest[n-1] == '>' && string(rest[n-len(unfinishedMark):]) == string(unfinishedMark) {
 		p.kind = Call
 		p.unfinished = true
 		p.args = rest[:len(rest)-len(unfinishedMark)]
@@ -322,9 +322,15 @@ func parseTail(s []byte, p *parsed) bool {
 	}
 	lim := end
 	for {
-		i := bytes.LastIndex(s[:lim], []byte(" = "))
-		if i < 0 {
+		// The last " = " before lim: LastIndexByte and a look at its
+		// neighbours beats a substring search on lines of 600 bytes.
+		i := bytes.LastIndexByte(s[:lim], '=') - 1
+		if i < -1 {
 			return false
+		}
+		if i < 0 || s[i] != ' ' || i+2 >= lim || s[i+2] != ' ' {
+			lim = i + 1
+			continue
 		}
 		j := i
 		for j > 0 && s[j-1] == ' ' {

@@ -20,6 +20,14 @@ var ErrNotStrace = errors.New("not strace output")
 // is declared not to be strace output at all.
 const sniffLines = 64
 
+// DefaultMaxPending is how many unfinished calls the reader holds at once,
+// waiting for their resumed lines, when Options.MaxPending is 0.
+const DefaultMaxPending = 1 << 16
+
+// maxTables bounds how many processes' descriptor tables are kept: past it,
+// a new process's paths are not followed (Dropped.FdTables counts them).
+const maxTables = 1 << 16
+
 // maxFd bounds the fd tables: a descriptor above it is not tracked, so a
 // hostile "close(2147483647)" cannot make the reader allocate gigabytes.
 const maxFd = 1 << 16
@@ -37,6 +45,24 @@ type Options struct {
 	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
 	// 0); a longer line is counted in Skipped with its length.
 	MaxLine int
+	// MaxPending bounds the unfinished calls held for their resumed lines
+	// (memory, when millions of processes each leave one); past it, an
+	// unfinished line is delivered at once as Unfinished, its resumed
+	// line later as a call without its start, and Dropped counts it.
+	// 0 means DefaultMaxPending.
+	MaxPending int
+}
+
+// Dropped counts what the reader stopped following to bound its memory.
+// No line is lost: each is still delivered in some event.
+type Dropped struct {
+	// Unjoined is how many unfinished calls were delivered before their
+	// resumed line came, because MaxPending calls were already waiting.
+	Unjoined int
+	// FdTables is how many times a process's descriptors could not be
+	// followed because tables of maxTables processes were already kept:
+	// its calls' Path is then only what -y printed.
+	FdTables int
 }
 
 // Reader reads strace output one Event at a time.
@@ -46,7 +72,8 @@ type Reader struct {
 	ev   Event
 	err  error
 
-	skips Skips
+	skips   Skips
+	dropped Dropped
 
 	timeKind  TimeKind
 	timeKnown bool
@@ -61,6 +88,7 @@ type Reader struct {
 	firstLineText []byte
 
 	unprefixedPID int
+	prefixedFirst bool // a "[pid N]" or pid-column line came before any unprefixed one
 	lastPID       int
 
 	pending map[int]*pendingCall
@@ -110,6 +138,9 @@ func NewReader(r io.Reader, opts Options) *Reader {
 		fds:           make(map[int]*fdTable),
 	}
 	rd.lr.Max = opts.MaxLine
+	if rd.opts.MaxPending <= 0 {
+		rd.opts.MaxPending = DefaultMaxPending
+	}
 	if !opts.Date.IsZero() {
 		y, m, d := opts.Date.Date()
 		rd.dateBase = time.Date(y, m, d, 0, 0, 0, 0, opts.Date.Location()).UnixNano()
@@ -126,6 +157,9 @@ func (r *Reader) Err() error { return r.err }
 
 // Skipped counts the lines that could not be parsed so far.
 func (r *Reader) Skipped() Skips { return r.skips }
+
+// Dropped counts what the reader stopped following to bound its memory.
+func (r *Reader) Dropped() Dropped { return r.dropped }
 
 // TimeKind says what Event.Time counts from; it is decided by the first line
 // with a stamp and is NoTime until then.
@@ -307,6 +341,14 @@ func (r *Reader) handleParsed(pp *parsed, line []byte, n int) bool {
 		pc.hasComm = p.comm != nil
 		pc.text = append(pc.text, p.comm...)
 		pc.time, pc.hasTime = stamp, hasStamp
+		if len(r.pending) >= r.opts.MaxPending {
+			// Too many calls wait already: this one is delivered now, as
+			// if orphaned; its resumed line will come without its start.
+			r.dropped.Unjoined++
+			r.orphan(pc)
+			r.flushed = pc
+			return true
+		}
 		r.pending[pid] = pc
 		return false
 	}
@@ -416,14 +458,22 @@ func (r *Reader) pidOf(p *parsed) int {
 		r.table(r.unprefixedPID, true)
 		return r.unprefixedPID
 	}
-	if r.unprefixedPID == 0 {
-		if _, known := r.fds[p.pid]; !known {
-			if _, ok := r.fds[0]; ok {
+	if r.unprefixedPID == 0 && !r.prefixedFirst {
+		if _, ok := r.fds[0]; !ok {
+			// A prefixed line before any unprefixed one: not the shape
+			// of strace -f writing to stderr, so nothing to learn.
+			r.prefixedFirst = true
+		} else {
+			// While the unprefixed process is unknown, every PID seen is
+			// remembered by its table; otherwise tables are made only for
+			// processes that open something, so that millions of PIDs
+			// doing nothing else cost nothing here.
+			if _, known := r.fds[p.pid]; !known {
 				r.learnUnprefixed(p.pid)
 			}
+			r.table(p.pid, true)
 		}
 	}
-	r.table(p.pid, true)
 	return p.pid
 }
 

@@ -1,8 +1,12 @@
 package strace
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -375,5 +379,87 @@ func TestPIDFromName(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("PIDFromName(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestMaxPending: past MaxPending waiting calls, an unfinished line is
+// delivered at once and its resumed line later as a call without its
+// start; every line is still in an event, and Dropped counts the calls.
+func TestMaxPending(t *testing.T) {
+	var in strings.Builder
+	for pid := 1; pid <= 6; pid++ {
+		fmt.Fprintf(&in, "%d 1700000000.00000%d read(0, <unfinished ...>\n", pid, pid)
+	}
+	for pid := 1; pid <= 6; pid++ {
+		fmt.Fprintf(&in, "%d 1700000001.00000%d <... read resumed>\"x\", 1) = 1\n", pid, pid)
+	}
+	r := NewReader(strings.NewReader(in.String()), Options{Name: "t", MaxPending: 4})
+	type ev struct {
+		PID, Line, ResumeLine int
+		Unfinished            bool
+	}
+	var got []ev
+	for r.Next() {
+		e := r.Event()
+		got = append(got, ev{e.PID, e.Line, e.ResumeLine, e.Unfinished})
+	}
+	want := []ev{
+		{5, 5, 0, true}, {6, 6, 0, true}, // delivered at once: four wait already
+		{1, 1, 7, false}, {2, 2, 8, false}, {3, 3, 9, false}, {4, 4, 10, false},
+		{5, 11, 11, false}, {6, 12, 12, false}, // resumed without their start
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if d := r.Dropped(); d.Unjoined != 2 {
+		t.Errorf("Dropped().Unjoined = %d; want 2", d.Unjoined)
+	}
+}
+
+// TestManyProcessesCostNoTables: lines of 200,000 processes that open
+// nothing leave no per-process state in the reader.
+func TestManyProcessesCostNoTables(t *testing.T) {
+	var in strings.Builder
+	for pid := 1; pid <= 200_000; pid++ {
+		fmt.Fprintf(&in, "%d 1700000000.000001 getpid() = %d\n", pid, pid)
+	}
+	r := NewReader(strings.NewReader(in.String()), Options{Name: "t"})
+	n := 0
+	for r.Next() {
+		n++
+	}
+	if n != 200_000 || len(r.fds) != 0 || len(r.pending) != 0 {
+		t.Errorf("%d events, %d fd tables, %d pending; want 200000, 0, 0", n, len(r.fds), len(r.pending))
+	}
+}
+
+// TestReaderAllocationsDoNotGrowWithLines: the reader's buffers reach
+// their size on the first long lines and are reused; four times the lines
+// take no more allocations (the 66 KB-line ls capture, repeated).
+func TestReaderAllocationsDoNotGrowWithLines(t *testing.T) {
+	f, err := os.Open("../../testdata/strace-layouts/ls-20k.strace.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	four := bytes.Repeat(one, 4)
+	allocs := func(data []byte) float64 {
+		return testing.AllocsPerRun(3, func() {
+			r := NewReader(bytes.NewReader(data), Options{Name: "ls"})
+			for r.Next() {
+			}
+		})
+	}
+	a1, a4 := allocs(one), allocs(four)
+	if a4 > a1+2 {
+		t.Errorf("reading 1x the capture allocates %v times, 4x %v; want no growth with the number of lines", a1, a4)
 	}
 }
