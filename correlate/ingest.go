@@ -5,12 +5,10 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/correlate/locks"
 	"github.com/lagtrace/lagtrace/internal/paste"
-	"github.com/lagtrace/lagtrace/parse/crash"
 	"github.com/lagtrace/lagtrace/parse/dmesg"
 	"github.com/lagtrace/lagtrace/parse/procstack"
 	"github.com/lagtrace/lagtrace/parse/strace"
@@ -157,7 +155,7 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 		s := pr.Sample()
 		h.scrub(s)
 		t := locks.Task{
-			PID: s.PID, NoPID: s.PID == 0, Comm: s.Comm, State: s.State, Kind: KindProcStack,
+			PID: s.PID, NoPID: !s.HasPID, Comm: s.Comm, State: s.State, Kind: KindProcStack,
 			Source: name + ":" + strconv.Itoa(s.Line),
 		}
 		for _, fr := range s.Frames {
@@ -182,124 +180,8 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 		return Skips{}, err
 	}
 	sk := pr.Skipped()
-	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
-}
-
-// ReadCrash reads a crash transcript into h. It keeps the transcript's
-// records (transcripts are pasted notes, small) because what proves a
-// task's inode or a lock's owner comes in answers after its bt: kmem,
-// struct file.f_inode, dentry.d_inode, struct mutex.owner.
-func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
-	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindCrash})
-	ev := h.evidence()
-	cr := crash.NewReader(r, crash.Options{Name: name, MaxLine: h.MaxLine})
-	var recs []crash.Record
-	state := map[int]string{}
-	comm := map[int]string{}
-	for cr.Next() {
-		rec := cr.Record()
-		h.scrub(rec)
-		recs = append(recs, rec)
-		if ps, ok := rec.(*crash.PS); ok {
-			for _, row := range ps.Rows {
-				state[row.PID], comm[row.PID] = row.State, row.Comm
-			}
-		}
-	}
-	if err := cr.Err(); err != nil {
-		return Skips{}, err
-	}
-	inodes := crash.Inodes(recs)
-	for _, rec := range recs {
-		bt, ok := rec.(*crash.Backtrace)
-		if !ok {
-			continue
-		}
-		t := locks.Task{
-			PID: bt.PID, Comm: bt.Comm, State: state[bt.PID], Kind: KindCrash,
-			Source: name + ":" + strconv.Itoa(bt.Line),
-		}
-		if t.Comm == "" {
-			t.Comm = comm[bt.PID]
-		}
-		for _, f := range bt.Frames {
-			if f.Num >= 0 && f.Func != "" {
-				t.Frames = append(t.Frames, f.Func)
-			}
-		}
-		if bt.PID == 0 && len(t.Frames) == 0 {
-			continue
-		}
-		if ins := inodes[bt.PID]; len(ins) > 0 {
-			t.Object = "0x" + ins[0].Addr
-			if len(ins[0].Evidence) > 0 {
-				t.ObjectVia = ins[0].Evidence[0].Cache
-			}
-		}
-		ev.AddTask(t)
-		h.see(t.PID, KindCrash, t.Source, false)
-	}
-	for _, o := range crashOwners(recs, name) {
-		ev.AddOwner(o)
-	}
-	sk := cr.Skipped()
-	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
-}
-
-// crashOwners reads lock owner fields out of struct answers: struct
-// mutex's and rw_semaphore's owner (a task pointer whose low three bits
-// are flags; an atomic_long_t "owner = { counter = 0x... }" since 4.10, a
-// plain pointer before), tied to a PID by a ps row or a bt header with
-// that TASK address; and struct extent_buffer's lock_owner, a PID.
-func crashOwners(recs []crash.Record, name string) []locks.Owner {
-	taskPID := map[string]int{}
-	taskComm := map[string]string{}
-	for _, rec := range recs {
-		switch x := rec.(type) {
-		case *crash.PS:
-			for _, row := range x.Rows {
-				if row.Task != "" {
-					taskPID[row.Task], taskComm[row.Task] = row.PID, row.Comm
-				}
-			}
-		case *crash.Backtrace:
-			if x.Task != "" && !x.Abbreviated {
-				taskPID[x.Task], taskComm[x.Task] = x.PID, x.Comm
-			}
-		}
-	}
-	var out []locks.Owner
-	for _, rec := range recs {
-		st, ok := rec.(*crash.Struct)
-		if !ok || st.Addr == "" {
-			continue
-		}
-		for _, f := range st.Fields {
-			src := name + ":" + strconv.Itoa(f.Line)
-			switch {
-			case (st.Type == "mutex" || st.Type == "rw_semaphore") && (f.Name == "owner.counter" || f.Name == "owner"):
-				v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSuffix(f.Value, ","), "0x"), 16, 64)
-				if err != nil || v == 0 {
-					continue
-				}
-				task := strconv.FormatUint(v&^7, 16)
-				pid, ok := taskPID[task]
-				if !ok {
-					continue
-				}
-				out = append(out, locks.Owner{Lock: "0x" + st.Addr, Type: st.Type, PID: pid, Comm: taskComm[task],
-					Reader: st.Type == "rw_semaphore" && v&1 != 0, Source: src,
-					Via: fmt.Sprintf("task %s, whose PID a ps row or bt header gives; the low bits 0x%x are flags", task, v&7)})
-			case st.Type == "extent_buffer" && f.Name == "lock_owner":
-				pid, err := strconv.Atoi(strings.TrimSuffix(f.Value, ","))
-				if err != nil || pid <= 0 {
-					continue
-				}
-				out = append(out, locks.Owner{Lock: "0x" + st.Addr, Type: st.Type, PID: pid, Source: src, Via: "extent_buffer.lock_owner"})
-			}
-		}
-	}
-	return out
+	h.Files[len(h.Files)-1].Paste = pr.Paste().Names()
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: pr.Paste()}, nil
 }
 
 // ReadStrace reads a strace capture into h's listing and activity, which

@@ -110,7 +110,7 @@ func (s *score) line(l []byte) {
 	// The hung-task detector's report and the task line of every
 	// generation (kernel/hung_task.c, sched_show_task).
 	case bytes.Contains(l, []byte("INFO: task ")) && (bytes.Contains(l, []byte(" blocked for more than ")) || bytes.Contains(l, []byte("blocked on a"))),
-		bytes.Contains(l, []byte(" Call Trace:")) || bytes.HasSuffix(l, []byte("] Call Trace:")),
+		bytes.Contains(l, []byte(" Call Trace:")) || bytes.HasSuffix(l, []byte("] Call Trace:")) || bytes.Equal(bytes.TrimSpace(l), []byte("Call Trace:")),
 		bytes.Contains(l, []byte("hung_task_timeout_secs")):
 		s.dmesg++
 	case looksStrace(l):

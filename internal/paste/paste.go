@@ -456,7 +456,7 @@ func (r Report) Summary(name string) string {
 		parts = append(parts, fmt.Sprintf("%s indented as a code block (from %s:%d)", lineCount(r.Indent.Count), name, r.Indent.FirstLine))
 	}
 	if n := r.Fence.Count + r.Prompt.Count; n > 0 {
-		parts = append(parts, fmt.Sprintf("%s of fences, tags or shell prompts set aside (first at %s:%d)", lineCount(n), name, min(nonzero(r.Fence.FirstLine), nonzero(r.Prompt.FirstLine))))
+		parts = append(parts, fmt.Sprintf("%s of fences, forum tags or prompts (first at %s:%d)", lineCount(n), name, min(nonzero(r.Fence.FirstLine), nonzero(r.Prompt.FirstLine))))
 	}
 	if r.Wrap.Count > 0 {
 		parts = append(parts, fmt.Sprintf("%s cut by a mailer or terminal re-joined (first at %s:%d)", lineCount(r.Wrap.Count), name, r.Wrap.FirstLine))
