@@ -51,6 +51,7 @@ type incidentSet struct {
 	episodes []*episode
 	blockers []*blockerAcc
 	held     []*heldAcc
+	owners   []Owner
 	clock    string
 	first    float64
 	last     float64
@@ -111,7 +112,7 @@ func (e *Evidence) splitIncidents(opts Options) []*incidentSet {
 		items = append(items, &dated{clock: c, start: t, end: t, keys: []stallKey{{task: taskKey{pid: h.pid}}}, held: h})
 	}
 	sets := mergeSharingTasks(clusterByTime(items, e.gap()))
-	return e.placeUndated(sets, undated, undatedBlockers, undatedHeld)
+	return e.placeUndated(sets, undated, undatedBlockers, undatedHeld, e.owners)
 }
 
 // gap is the silence that separates incidents: three of the hung-task
@@ -243,8 +244,8 @@ func (is *incidentSet) add(it *dated) {
 // placeUndated puts observations without a time into the incident that
 // shares most of their tasks, or the only one; the rest make an incident
 // of their own.
-func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*blockerAcc, hs []*heldAcc) []*incidentSet {
-	if len(eps)+len(bs)+len(hs) == 0 {
+func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*blockerAcc, hs []*heldAcc, os []Owner) []*incidentSet {
+	if len(eps)+len(bs)+len(hs)+len(os) == 0 {
 		return sets
 	}
 	member := map[taskKey][]int{}
@@ -294,6 +295,19 @@ func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*block
 	for _, h := range hs {
 		s := pick(taskKey{pid: h.pid})
 		s.held = append(s.held, h)
+	}
+	// Crash owner fields go with the episodes of the same transcript,
+	// placed above, so they are placed last.
+	for _, ep := range eps {
+		for i, s := range sets {
+			if slices.Contains(s.episodes, ep) {
+				member[ep.task.key] = append(member[ep.task.key], i)
+			}
+		}
+	}
+	for _, o := range os {
+		s := pick(taskKey{pid: o.PID})
+		s.owners = append(s.owners, o)
 	}
 	if rest != nil {
 		sets = append(sets, rest)

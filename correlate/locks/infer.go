@@ -273,7 +273,7 @@ func (e *Evidence) claims(s *incidentSet, ms map[taskKey]*member) []*claim {
 	}
 	out = append(out, e.blockerClaims(s, get)...)
 	out = append(out, e.lockdepClaims(s, get)...)
-	out = append(out, e.ownerClaims(ms, get)...)
+	out = append(out, ownerClaims(s.owners, ms, get)...)
 	return out
 }
 
@@ -409,13 +409,13 @@ func lockdepName(l HeldLock) string {
 // address. The waiters join that lock when their stack shows its address
 // is what they wait for, or when it is the only lock of their lock's type
 // the transcript examines.
-func (e *Evidence) ownerClaims(ms map[taskKey]*member, get func(int, string) *member) []*claim {
+func ownerClaims(owners []Owner, ms map[taskKey]*member, get func(int, string) *member) []*claim {
 	var out []*claim
 	byType := map[string]int{}
-	for _, o := range e.owners {
+	for _, o := range owners {
 		byType[ownerLockType(o.Type)]++
 	}
-	for _, o := range e.owners {
+	for _, o := range owners {
 		key := "addr:" + strings.TrimPrefix(o.Lock, "0x")
 		h := get(o.PID, o.Comm)
 		text := fmt.Sprintf("crash: the owner field of %s %s points at %s:%d (%s)", o.Type, o.Lock, h.name(), o.PID, o.Via)
