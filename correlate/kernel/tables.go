@@ -467,6 +467,17 @@ var lockSites = []LockSite{
 	{Fn: "do_truncate", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr"}},
 	{Fn: "chmod_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr", "security_path_chmod"}},
 	{Fn: "chown_common", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "all", Held: []string{"notify_change", "*_setattr", "security_path_chown"}},
+	// fs/pipe.c and fs/splice.c: a pipe's mutex (pipe_lock, __pipe_lock,
+	// inlined). pipe_release takes it first thing and sleeps for nothing
+	// else, so a stack that begins there waits for it; pipe_read and
+	// pipe_write also sleep for data and room after unlocking, so they
+	// are no sites. splice_file_to_pipe holds it around the wait for room
+	// and the file's ->splice_read (5.11+).
+	{Fn: "pipe_release", Object: "pipe mutex", Mode: ModeWrite, Kernels: "all"},
+	{Fn: "splice_file_to_pipe", Object: "pipe mutex", Mode: ModeWrite, Kernels: "5.11+",
+		Held: []string{"wait_for_space", "do_splice_read", "vfs_splice_read", "*_splice_read", "splice_read"}},
+	{Fn: "iter_file_splice_write", Object: "pipe mutex", Mode: ModeWrite, Kernels: "4.9+",
+		Held: []string{"splice_from_pipe_next", "splice_from_pipe_feed", "vfs_iter_write", "*_write_iter"}},
 	// mm/filemap.c generic_file_write_iter: the lock around the checks
 	// and the write; generic_write_sync runs after the unlock.
 	{Fn: "generic_file_write_iter", Object: "file i_rwsem", Mode: ModeWrite, Kernels: "3.16+",
