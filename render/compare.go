@@ -120,7 +120,11 @@ func Compare(w io.Writer, c *correlate.Comparison, f Format, o Options) error {
 	case JSON:
 		return writeJSON(w, NewCompareDoc(c, false))
 	case Markdown:
-		_, err := io.WriteString(w, compareMarkdown(c))
+		md := compareMarkdown(c)
+		if o.PlotLink != "" {
+			md += plotMarkdown(o.PlotLink)
+		}
+		_, err := io.WriteString(w, md)
 		return err
 	default:
 		_, err := io.WriteString(w, compareText(c, newStyles(w, o)))
@@ -276,12 +280,12 @@ func compareText(c *correlate.Comparison, s *styles) string {
 	}
 	b.WriteString(s.table(h, rows, right...) + "\n\n")
 	for _, o := range others(c) {
-		b.WriteString(s.bad.Render("slowdown") + " " + slowdownLine(c, o, Terminal) + "\n")
+		b.WriteString(s.tagged(s.bad, "slowdown", slowdownLine(c, o, Terminal)) + "\n")
 	}
-	fmt.Fprintf(&b, "%s markers: %d names common to all hosts, aligned by %s; times are %s stamps since %s\n",
-		s.dim.Render("note"), c.Common, c.AlignedBy, c.Time, Terminal(c.Origin))
+	b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("markers: %d names common to all hosts, aligned by %s; times are %s stamps since %s",
+		c.Common, c.AlignedBy, c.Time, Terminal(c.Origin))) + "\n")
 	for _, w := range c.Warnings {
-		b.WriteString(s.bad.Render("warning") + " " + Terminal(w) + "\n")
+		b.WriteString(s.tagged(s.bad, "warning", Terminal(w)) + "\n")
 	}
 	return b.String()
 }

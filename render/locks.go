@@ -197,8 +197,8 @@ func lockRows(inc *locks.Incident, l locks.Lock, esc, codeSpan func(string) stri
 		}
 		role, src := "waiter", firstSource(t.Sources)
 		if g.Count > 1 {
-			role = fmt.Sprintf("waiter ×%d", g.Count)
-			src += " …"
+			role = fmt.Sprintf("waiter\u00a0×%d", g.Count) // kept on one line
+			src += "\u00a0…"
 		}
 		if len(g.PIDs) == 0 && len(g.Places) > 0 {
 			src = g.Places[0]
@@ -309,7 +309,7 @@ func locksText(a *locks.Analysis, s *styles) string {
 		incidentText(&b, inc, s)
 	}
 	for _, n := range a.Notes {
-		b.WriteString(s.bad.Render("note") + " " + Terminal(n) + "\n")
+		b.WriteString(s.tagged(s.bad, "note", Terminal(n)) + "\n")
 	}
 	return b.String()
 }
@@ -319,33 +319,34 @@ func incidentText(b *strings.Builder, inc *locks.Incident, s *styles) {
 		b.WriteString("\n" + s.title.Render(lockTitle(l, Terminal)) + "\n")
 		b.WriteString(s.table(lockHeaders, lockRows(inc, l, Terminal, Terminal), 1) + "\n")
 		for _, e := range l.Evidence {
-			b.WriteString(s.dim.Render("evidence") + " " + Terminal(reasonText(e)) + "\n")
+			b.WriteString(s.tagged(s.dim, "evidence", Terminal(reasonText(e))) + "\n")
 		}
 	}
 	for _, c := range inc.Cycles {
-		b.WriteString(s.bad.Render("cycle") + " " + Terminal(c.Text) + "\n")
+		b.WriteString(s.tagged(s.bad, "cycle", Terminal(c.Text)) + "\n")
 	}
 	for _, c := range inc.Chains {
 		if len(c.Holders) > 1 {
-			b.WriteString(s.dim.Render("chain") + " " + Terminal(c.Text) + "\n")
+			b.WriteString(s.tagged(s.dim, "chain", Terminal(c.Text)) + "\n")
 		}
 	}
 	if o := otherTasks(inc); len(o) > 0 {
-		fmt.Fprintf(b, "\n%s %d tasks on no lock the sources show:", s.dim.Render("other"), len(o))
-		for i, t := range o {
+		var t strings.Builder
+		fmt.Fprintf(&t, "%d tasks on no lock the sources show:", len(o))
+		for i, task := range o {
 			if i == 8 {
-				fmt.Fprintf(b, " … (%d more)", len(o)-8)
+				fmt.Fprintf(&t, " … (%d more)", len(o)-8)
 				break
 			}
-			fmt.Fprintf(b, " %s:%s in %s", Terminal(t.Comm), Terminal(taskID(t)), Terminal(orDash(t.WaitsIn)))
+			fmt.Fprintf(&t, " %s:%s in %s", Terminal(task.Comm), Terminal(taskID(task)), Terminal(orDash(task.WaitsIn)))
 			if i < len(o)-1 && i < 7 {
-				b.WriteString(",")
+				t.WriteString(",")
 			}
 		}
-		b.WriteString("\n")
+		b.WriteString("\n" + s.tagged(s.dim, "other", t.String()) + "\n")
 	}
 	for _, n := range inc.Notes {
-		b.WriteString(s.bad.Render("note") + " " + Terminal(n) + "\n")
+		b.WriteString(s.tagged(s.bad, "note", Terminal(n)) + "\n")
 	}
 }
 

@@ -10,15 +10,16 @@ import (
 // end they repeat. ASCII, so any terminal and any ticket shows them.
 const chartGlyphs = "*o+x#@%&=~"
 
-// ProgressChart draws the series as plain text (no ANSI) for a terminal:
+// ProgressChart draws the plot as plain text (no ANSI) for a terminal:
 // the same axes as ProgressSVG, each series drawn with its own glyph, then
 // the time axis, its title and a legend line per series. width is the
 // widest line in runes and height the rows of the plotting area; the
 // chart is height+3+len(series) lines. Small sizes are raised to 24x4.
-func ProgressChart(series []Series, width, height int) string {
+func ProgressChart(p Plot, width, height int) string {
+	series := p.Series
 	width, height = max(width, 24), max(height, 4)
 	b := boundsOf(series)
-	ax, ay := newAxisX(b), newAxisY(b.maxY)
+	ax, ay := newAxisX(b, useLog(p, b)), newAxisY(b.maxY)
 
 	// Y labels on the rows nearest each tick, skipping ticks that would
 	// land on a row already labelled.
@@ -88,15 +89,21 @@ func ProgressChart(series []Series, width, height int) string {
 
 	// Time axis: tick marks, then labels centred under them where they fit.
 	axisLine := []rune(strings.Repeat("─", cols))
+	if ax.log {
+		// The break between zero and the first decade.
+		for c := 1; c < int(math.Round(zeroGap*float64(cols-1))); c++ {
+			axisLine[c] = '╌'
+		}
+	}
 	tickLine := []byte(strings.Repeat(" ", width))
 	next := 0
 	for _, t := range ax.ticks {
-		c := int(math.Round(ax.tickPos(t) * float64(cols-1)))
+		c := int(math.Round(t.pos * float64(cols-1)))
 		if c < 0 || c >= cols {
 			continue
 		}
 		axisLine[c] = '┬'
-		l := ax.tickLabel(t)
+		l := t.label
 		at := labelWidth + 2 + c - len(l)/2
 		at = min(max(at, 0), width-len(l))
 		if at < next {
@@ -107,7 +114,7 @@ func ProgressChart(series []Series, width, height int) string {
 	}
 	out.WriteString(pad("") + " └" + string(axisLine) + "\n")
 	out.WriteString(strings.TrimRight(string(tickLine), " ") + "\n")
-	title := clipWidth(axisTitle(ax, b), width)
+	title := clipWidth(axisTitle(ax), width)
 	indent := min(labelWidth+2+(cols-utf8.RuneCountInString(title))/2, width-utf8.RuneCountInString(title))
 	out.WriteString(strings.Repeat(" ", max(0, indent)) + title + "\n")
 	for i, s := range series {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -32,9 +33,14 @@ func loadComparison(t *testing.T, name string) *correlate.Comparison {
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	c := &correlate.Comparison{Baseline: d.Baseline}
+	c := &correlate.Comparison{Baseline: d.Baseline, Slowdown: map[string]correlate.Slowdown{}}
+	for label, sd := range d.Slowdown {
+		if sd.Final != nil {
+			c.Slowdown[label] = correlate.Slowdown{Final: *sd.Final, HasFinal: true}
+		}
+	}
 	for _, h := range d.Hosts {
-		r := correlate.HostResult{Label: h.Label, Complete: h.Complete, Entries: h.Entries, Elapsed: h.ElapsedS}
+		r := correlate.HostResult{Label: h.Label, Dir: h.Dir, Complete: h.Complete, Entries: h.Entries, Elapsed: h.ElapsedS}
 		for _, p := range d.Progress[h.Label] {
 			r.Points = append(r.Points, correlate.Progress{Elapsed: p[0], Entries: int(p[1])})
 		}
@@ -74,55 +80,82 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // plotCases are the golden pictures: real captures compared by
-// correlate, and one host alone, whose times span too little for a log axis.
+// correlate, one of them on both scales, and one host alone.
 var plotCases = []struct {
-	name, fixture, title string
-	hosts                []string // "" keeps every host
+	name, fixture string
+	hosts         []string // nil keeps every host
+	scale         Scale
+	log           bool // the time axis drawn
 }{
-	{"seed", "seed.json", "Listing /home/cdis/data: B against E (seed incident markers)", nil},
-	{"main", "main.json", "ls of 20000 files: healthy E, B with 0.1 s per getdents64", nil},
-	{"ctrlc", "ctrlc.json", "ls of 20000 files: B interrupted with ^C", nil},
-	{"seed-E", "seed.json", "E alone", []string{"E"}},
+	{"seed", "seed.json", nil, ScaleAuto, true},
+	{"main", "main.json", nil, ScaleAuto, true},
+	{"ctrlc", "ctrlc.json", nil, ScaleAuto, true},
+	{"stall", "stall.json", nil, ScaleAuto, true},
+	{"stall-linear", "stall.json", nil, ScaleLinear, false},
+	{"seed-E", "seed.json", []string{"E"}, ScaleAuto, false},
 }
 
-func caseSeries(t *testing.T, fixture string, hosts []string) []Series {
+// casePlot is the plot of a case's comparison, as PlotOf makes it.
+func casePlot(t *testing.T, fixture string, hosts []string, scale Scale) Plot {
 	t.Helper()
-	all := SeriesFromComparison(loadComparison(t, fixture))
+	p := PlotOf(loadComparison(t, fixture), scale)
 	if hosts == nil {
-		return all
+		return p
 	}
 	var out []Series
-	for _, s := range all {
-		for _, h := range hosts {
-			if s.Label == h {
-				out = append(out, s)
-			}
+	for _, s := range p.Series {
+		if slices.Contains(hosts, s.Label) {
+			out = append(out, s)
 		}
 	}
-	return out
+	p.Series, p.Ratio, p.Title = out, 0, strings.Join(hosts, ", ")+" alone"
+	return p
 }
 
 func TestProgressGolden(t *testing.T) {
 	for _, tt := range plotCases {
 		t.Run(tt.name, func(t *testing.T) {
-			series := caseSeries(t, tt.fixture, tt.hosts)
+			p := casePlot(t, tt.fixture, tt.hosts, tt.scale)
 			var b bytes.Buffer
-			if err := ProgressSVG(&b, tt.title, series); err != nil {
+			if err := ProgressSVG(&b, p); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.name+".svg", b.Bytes())
-			golden(t, tt.name+".txt", []byte(ProgressChart(series, 72, 12)))
+			golden(t, tt.name+".txt", []byte(ProgressChart(p, 72, 12)))
 		})
 	}
 }
 
+func TestPlotTitle(t *testing.T) {
+	tests := []struct{ fixture, want string }{
+		{"seed.json", "B listed /var/tmp/lagtrace-dirs/seed-B 74.76x slower than E"},
+		{"stall.json", "B listed /mnt/fst/dir 97.83x slower than E"},
+	}
+	for _, tt := range tests {
+		if got := PlotOf(loadComparison(t, tt.fixture), ScaleAuto).Title; got != tt.want {
+			t.Errorf("%s: title %q; want %q", tt.fixture, got, tt.want)
+		}
+	}
+}
+
+func TestParseScale(t *testing.T) {
+	for in, want := range map[string]Scale{"": ScaleAuto, "auto": ScaleAuto, "log": ScaleLog, "linear": ScaleLinear} {
+		if got, err := ParseScale(in); got != want || err != nil {
+			t.Errorf("ParseScale(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseScale("logarithmic"); err == nil {
+		t.Error("ParseScale(logarithmic) accepted")
+	}
+}
+
 func TestProgressSVGIsDeterministic(t *testing.T) {
-	series := caseSeries(t, "main.json", nil)
+	p := casePlot(t, "main.json", nil, ScaleAuto)
 	var a, b bytes.Buffer
-	if err := ProgressSVG(&a, "x", series); err != nil {
+	if err := ProgressSVG(&a, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := ProgressSVG(&b, "x", series); err != nil {
+	if err := ProgressSVG(&b, p); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -174,17 +207,18 @@ func TestSeriesFromComparisonSeed(t *testing.T) {
 
 // svgShape is what a well-formed document's elements say about the plot.
 type svgShape struct {
-	Polylines    int
-	Markers      int
-	MarkerLabels int
-	LogScale     bool
-	Texts        []string // every text node, in order
+	Polylines      int
+	Markers        int
+	MarkerLabels   int
+	LabelsByColour map[string]int
+	LogScale       bool
+	Texts          []string // every text node, in order
 }
 
 // parseSVG decodes doc with encoding/xml, failing on any malformation.
 func parseSVG(t *testing.T, doc []byte) svgShape {
 	t.Helper()
-	var s svgShape
+	s := svgShape{LabelsByColour: map[string]int{}}
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	var stack []string
 	for {
@@ -198,10 +232,13 @@ func parseSVG(t *testing.T, doc []byte) svgShape {
 		switch tok := tok.(type) {
 		case xml.StartElement:
 			stack = append(stack, tok.Name.Local)
-			class := ""
+			class, fill := "", ""
 			for _, a := range tok.Attr {
-				if a.Name.Local == "class" {
+				switch a.Name.Local {
+				case "class":
 					class = a.Value
+				case "fill":
+					fill = a.Value
 				}
 			}
 			switch {
@@ -213,6 +250,7 @@ func parseSVG(t *testing.T, doc []byte) svgShape {
 				s.Markers++
 			case tok.Name.Local == "text" && class == "marker-label":
 				s.MarkerLabels++
+				s.LabelsByColour[fill]++
 			case tok.Name.Local == "script" || tok.Name.Local == "foreignObject":
 				t.Errorf("SVG has a <%s> element", tok.Name.Local)
 			}
@@ -236,29 +274,92 @@ func parseSVG(t *testing.T, doc []byte) svgShape {
 func TestProgressSVGShape(t *testing.T) {
 	for _, tt := range plotCases {
 		t.Run(tt.name, func(t *testing.T) {
-			series := caseSeries(t, tt.fixture, tt.hosts)
+			p := casePlot(t, tt.fixture, tt.hosts, tt.scale)
 			var b bytes.Buffer
-			if err := ProgressSVG(&b, tt.title, series); err != nil {
+			if err := ProgressSVG(&b, p); err != nil {
 				t.Fatal(err)
 			}
 			got := parseSVG(t, b.Bytes())
 			markers := 0
-			for _, s := range series {
+			for _, s := range p.Series {
 				markers += len(s.Markers)
 			}
-			if got.Polylines != len(series) {
-				t.Errorf("%d curves; want one per series, %d", got.Polylines, len(series))
+			if got.Polylines != len(p.Series) {
+				t.Errorf("%d curves; want one per series, %d", got.Polylines, len(p.Series))
 			}
 			if got.Markers != markers {
 				t.Errorf("%d marker dots; want %d", got.Markers, markers)
 			}
-			if got.MarkerLabels == 0 || got.MarkerLabels > maxMarkerLabels {
-				t.Errorf("%d marker labels; want 1 to %d", got.MarkerLabels, maxMarkerLabels)
+			for i := range p.Series {
+				if n := got.LabelsByColour[palette[i]]; n == 0 || n > labelsPerSeries {
+					t.Errorf("%d marker labels on %s's curve; want 1 to %d", n, p.Series[i].Label, labelsPerSeries)
+				}
 			}
-			if wantLog := tt.name != "seed-E"; got.LogScale != wantLog {
-				t.Errorf("log scale = %v; want %v", got.LogScale, wantLog)
+			if got.LogScale != tt.log {
+				t.Errorf("log scale = %v; want %v", got.LogScale, tt.log)
+			}
+			if !slices.Contains(got.Texts, Terminal(p.Title)) {
+				t.Errorf("title %q is not drawn", p.Title)
 			}
 		})
+	}
+}
+
+// The labels placed on the golden plots cover no other label and no
+// curve.
+func TestLabelsDoNotOverlap(t *testing.T) {
+	for _, tt := range plotCases {
+		t.Run(tt.name, func(t *testing.T) {
+			p := casePlot(t, tt.fixture, tt.hosts, tt.scale)
+			b := boundsOf(p.Series)
+			f := frame{left: plotLeft, right: plotRight, top: plotTop, bottom: 400, ax: newAxisX(b, useLog(p, b)), ay: newAxisY(b.maxY)}
+			lay := labelLayout{area: [4]float64{f.left, f.top, f.right, f.bottom}}
+			for _, s := range p.Series {
+				lay.curves = append(lay.curves, curvePixels(s.Points, f.X, f.Y))
+				for _, m := range s.Markers {
+					lay.dots = append(lay.dots, [2]float64{f.X(m.Elapsed), f.Y(float64(m.Entries))})
+				}
+			}
+			labels := lay.place(p.Series, f)
+			if len(labels) == 0 {
+				t.Fatal("no label placed")
+			}
+			for i, a := range lay.placed {
+				for _, c := range lay.curves {
+					for j := 1; j < len(c); j++ {
+						if segmentHitsBox(c[j-1], c[j], a) {
+							t.Errorf("label %q sits on a curve", labels[i].text)
+						}
+					}
+				}
+				for k, o := range lay.placed[:i] {
+					if a[0] < o[2] && o[0] < a[2] && a[1] < o[3] && o[1] < a[3] {
+						t.Errorf("labels %q and %q overlap", labels[i].text, labels[k].text)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Every curve starts at the origin with no entries and stays flat until
+// its first call returns: a listing that stalls before that shows the
+// wait.
+func TestStepVerticesStartAtOrigin(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []correlate.Progress
+		want [][2]float64
+	}{
+		{"stall before the first return", pts(49, 178, 50, 356), [][2]float64{{0, 0}, {49, 0}, {49, 178}, {50, 178}, {50, 356}}},
+		{"first return at the origin", pts(0, 178), [][2]float64{{0, 0}, {0, 178}}},
+		{"before the origin", pts(-2, 10, 1, 20), [][2]float64{{-2, 0}, {-2, 10}, {1, 10}, {1, 20}}},
+		{"no finite point", pts(math.NaN(), 1), nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, stepVertices(tt.in)); diff != "" {
+			t.Errorf("%s: stepVertices (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }
 
@@ -271,7 +372,7 @@ func TestProgressHostileText(t *testing.T) {
 		{Label: "\x1b]0;title\x07", Points: pts(0.5, 5)},
 	}
 	var b bytes.Buffer
-	if err := ProgressSVG(&b, label, series); err != nil {
+	if err := ProgressSVG(&b, Plot{Title: label, Series: series}); err != nil {
 		t.Fatal(err)
 	}
 	got := parseSVG(t, b.Bytes())
@@ -284,7 +385,7 @@ func TestProgressHostileText(t *testing.T) {
 			t.Errorf("text %q is missing from the SVG's text nodes:\n%s", want, joined)
 		}
 	}
-	chart := ProgressChart(series, 60, 6)
+	chart := ProgressChart(Plot{Series: series}, 60, 6)
 	if strings.ContainsAny(chart, "\x1b\x00\x07") || !utf8.ValidString(chart) {
 		t.Errorf("ProgressChart let control bytes or invalid UTF-8 through:\n%q", chart)
 	}
@@ -315,8 +416,11 @@ func TestProgressEdgeCases(t *testing.T) {
 			Markers: []PlotMarker{{"n", nan, 3}, {"i", inf, 3}}}}, curves: 1},
 		{name: "only NaN", series: []Series{{Label: "A", Points: pts(nan, 1)}}, noData: true},
 		{name: "negative elapsed before the origin", series: []Series{{Label: "A", Complete: true, Points: pts(-2, 0, 0, 10, 3, 20)}}, curves: 1},
-		{name: "log when spread is ten", series: []Series{{Label: "A", Complete: true, Points: pts(0.5, 1, 5, 2)}}, curves: 1, logScale: true},
-		{name: "linear just under ten", series: []Series{{Label: "A", Complete: true, Points: pts(0.5, 1, 4.99, 2)}}, curves: 1},
+		{name: "log when one curve ends over ten times later", series: []Series{{Label: "A", Complete: true, Points: pts(0.5, 1, 1, 2)},
+			{Label: "B", Complete: true, Points: pts(0.5, 1, 10.01, 2)}}, curves: 2, logScale: true},
+		{name: "linear at ten times", series: []Series{{Label: "A", Complete: true, Points: pts(0.5, 1, 1, 2)},
+			{Label: "B", Complete: true, Points: pts(0.5, 1, 10, 2)}}, curves: 2},
+		{name: "one curve is linear however spread", series: []Series{{Label: "A", Complete: true, Points: pts(0.001, 1, 500, 2)}}, curves: 1},
 		{name: "2048 points each", series: []Series{{Label: "fast", Complete: true, Points: ramp(2048, 0.001)}, {Label: "slow", Points: ramp(2048, 0.25)}}, curves: 2, logScale: true},
 		{name: "huge counts", series: []Series{{Label: "A", Complete: true, Points: pts(1, 0, 5, 2_500_000)}}, curves: 1},
 		{name: "long labels", series: []Series{{Label: strings.Repeat("ü", 300), Points: pts(1, 10, 30, 20), Markers: []PlotMarker{{Name: strings.Repeat("n", 5000), Elapsed: 30, Entries: 20}}},
@@ -332,7 +436,7 @@ func TestProgressEdgeCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := ProgressSVG(&b, "edge case", tt.series); err != nil {
+			if err := ProgressSVG(&b, Plot{Title: "edge case", Series: tt.series}); err != nil {
 				t.Fatal(err)
 			}
 			doc := b.Bytes()
@@ -354,7 +458,7 @@ func TestProgressEdgeCases(t *testing.T) {
 			}
 
 			const w, h = 50, 8
-			chart := ProgressChart(tt.series, w, h)
+			chart := ProgressChart(Plot{Series: tt.series}, w, h)
 			lines := strings.Split(strings.TrimSuffix(chart, "\n"), "\n")
 			if want := h + 3 + len(tt.series); len(lines) != want {
 				t.Errorf("chart has %d lines; want %d:\n%s", len(lines), want, chart)
@@ -394,11 +498,11 @@ func FuzzProgressSVG(f *testing.F) {
 		series := []Series{{Label: label, Points: pts(t0, 0, t1, float64(n)),
 			Markers: []PlotMarker{{Name: name, Elapsed: t1, Entries: n}}}}
 		var b bytes.Buffer
-		if err := ProgressSVG(&b, label, series); err != nil {
+		if err := ProgressSVG(&b, Plot{Title: label, Series: series}); err != nil {
 			t.Fatal(err)
 		}
 		parseSVG(t, b.Bytes())
-		ProgressChart(series, 40, 5)
+		ProgressChart(Plot{Series: series}, 40, 5)
 	})
 }
 
@@ -416,7 +520,7 @@ func BenchmarkProgressSVG(b *testing.B) {
 	var n int
 	for b.Loop() {
 		var w bytes.Buffer
-		if err := ProgressSVG(&w, "bench", series); err != nil {
+		if err := ProgressSVG(&w, Plot{Title: "bench", Series: series}); err != nil {
 			b.Fatal(err)
 		}
 		n = w.Len()

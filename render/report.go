@@ -93,8 +93,6 @@ type ReportHint struct {
 // ReportOptions are the report's own rendering choices.
 type ReportOptions struct {
 	Options
-	// PlotLink is the path of the SVG plot, linked from Markdown.
-	PlotLink string
 }
 
 // NewReportDoc converts a report to its JSON form.
@@ -212,7 +210,7 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 	if c := r.Compare; c != nil {
 		b.WriteString(compareMarkdown(c))
 		if o.PlotLink != "" {
-			b.WriteString("\n![listing progress per host](" + markdownLink(o.PlotLink) + ")\n")
+			b.WriteString(plotMarkdown(o.PlotLink))
 		}
 		b.WriteString("\n")
 	}
@@ -294,7 +292,7 @@ func reportText(r *correlate.Report, s *styles) string {
 	b.WriteString(s.table([]string{"host", "files (kind)", "clock"}, rows) + "\n\n")
 	if c := r.Compare; c != nil {
 		b.WriteString(compareText(c, s) + "\n")
-		b.WriteString(ProgressChart(SeriesFromComparison(c), 72, 12) + "\n")
+		b.WriteString(ProgressChart(PlotOf(c, s.scale), min(s.prose, 100), 12) + "\n")
 	}
 	for _, h := range r.Hosts {
 		if h.Locks != nil {
@@ -309,7 +307,7 @@ func reportText(r *correlate.Report, s *styles) string {
 		}
 		b.WriteString(s.title.Render("tasks") + "\n" + s.table([]string{"host", "pid", "comm", "role", "waits in", "sources"}, rows, 1) + "\n")
 		if hidden > 0 {
-			fmt.Fprintf(&b, "%s %d other tasks on no lock are left out\n", s.dim.Render("note"), hidden)
+			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d other tasks on no lock are left out", hidden)) + "\n")
 		}
 		b.WriteString("\n")
 	}
@@ -325,10 +323,13 @@ func reportText(r *correlate.Report, s *styles) string {
 		b.WriteString(s.title.Render("timeline") + "\n" + s.table([]string{"host", "time", "pid", "what", "source"}, rows, 2) + "\n\n")
 	}
 	for _, h := range r.Hints {
-		fmt.Fprintf(&b, "%s %s [%s] on %s\n  why: %s\n  ref: %s\n  fix: %s\n", s.bad.Render("known issue"), Terminal(h.Title), Terminal(h.ID), Terminal(h.Host), Terminal(h.Explanation), Terminal(h.Reference), Terminal(h.Fix))
+		b.WriteString(s.tagged(s.bad, "known issue", fmt.Sprintf("%s [%s] on %s", Terminal(h.Title), Terminal(h.ID), Terminal(h.Host))) + "\n")
+		for _, l := range [][2]string{{"why:", h.Explanation}, {"ref:", h.Reference}, {"fix:", h.Fix}} {
+			b.WriteString(s.tagged(s.r.NewStyle(), "  "+l[0], Terminal(l[1])) + "\n")
+		}
 	}
 	for _, w := range r.Warnings {
-		b.WriteString(s.bad.Render("warning") + " " + Terminal(w) + "\n")
+		b.WriteString(s.tagged(s.bad, "warning", Terminal(w)) + "\n")
 	}
 	return b.String()
 }

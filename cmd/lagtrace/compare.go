@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -15,21 +16,22 @@ import (
 	"github.com/lagtrace/lagtrace/parse/strace"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 type compareOptions struct {
-	format   string
-	output   string
-	rows     int
-	markers  []string
-	origin   string
-	time     string
-	dir      string
-	baseline string
-	strict   bool
-	sample   int
-	redact   bool
+	format    string
+	output    string
+	rows      int
+	markers   []string
+	origin    string
+	time      string
+	dir       string
+	baseline  string
+	strict    bool
+	sample    int
+	redact    bool
+	plot      string
+	plotScale string
 }
 
 func (e *env) compareCommand() *cobra.Command {
@@ -46,29 +48,71 @@ A bare FILE is labelled by its base name; - reads standard input. The first
 host is the baseline (the healthy one) unless --baseline says otherwise.`,
 		Example: `  lagtrace compare B=slow.strace E=healthy.strace --baseline E
   lagtrace compare --time entry --origin marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV B=B.strace E=E.strace
-  lagtrace compare --format markdown -o ticket.md B=B.strace.gz E=E.strace.zst`,
+  lagtrace compare --format markdown -o ticket.md --plot progress.svg B=B.strace.gz E=E.strace.zst`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return e.runCompare(cmd.Context(), o, args)
 		}),
 	}
-	o.addFlags(cmd.Flags())
+	o.addFlags(cmd)
 	return cmd
 }
 
 // addFlags defines the flags compare and report share.
-func (o *compareOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+func (o *compareOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	formatFlag(cmd, &o.format)
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.IntVar(&o.rows, "markers", 10, "how many sampled markers to show, evenly spread")
 	f.StringArrayVar(&o.markers, "marker", nil, "show this file `NAME` as a marker (repeatable); only these are shown")
-	f.StringVar(&o.origin, "origin", "", "zero of each host's clock: first getdents (default) or marker:`NAME`")
-	f.StringVar(&o.time, "time", "return", "date names by the call's return time, or by its printed entry stamp (entry)")
+	f.Var(&choice{p: &o.origin, typ: "first|marker:NAME", check: checkOrigin}, "origin",
+		"zero of each host's clock: its first getdents64 (default), or when it listed the file NAME")
+	cmd.RegisterFlagCompletionFunc("origin", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"first", "marker:"}, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	})
+	enumFlag(cmd, f, &o.time, "time", "", "return", timeValues, nil,
+		"date each name by the return of the call that listed it, or by the call's printed entry stamp")
 	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
 	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
+	cmd.RegisterFlagCompletionFunc("baseline", completeLabels)
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")
 	f.BoolVar(&o.redact, "redact", false, "replace host labels, file names, paths, marker and command names with placeholders and drop argv, environment and read/write buffers, to share the output")
+	plotFlags(cmd, &o.plot, &o.plotScale)
+}
+
+// plotFlags defines --plot and --plot-scale.
+func plotFlags(cmd *cobra.Command, plot, scale *string) {
+	cmd.Flags().StringVar(plot, "plot", "", "also write an SVG image of each host's listing progress to `FILE.svg`")
+	enumFlag(cmd, cmd.Flags(), scale, "plot-scale", "", "", scaleValues, []string{"auto"},
+		"time axis of the plot (default: log when a host is over 10x slower than the baseline)")
+}
+
+// checkPlot refuses a plot file name that does not say SVG: an image
+// viewer would take a .png holding SVG for a broken PNG.
+func checkPlot(name string) error {
+	if name != "" && !strings.EqualFold(filepath.Ext(name), ".svg") {
+		return usagef("--plot %q: the plot is an SVG image; name it FILE.svg", name)
+	}
+	return nil
+}
+
+func checkOrigin(v string) error {
+	if name, ok := strings.CutPrefix(v, "marker:"); v == "" || v == "first" || ok && name != "" {
+		return nil
+	}
+	return fmt.Errorf("want first or marker:NAME")
+}
+
+// completeLabels offers the labels of the LABEL=FILE arguments typed so far.
+func completeLabels(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	var labels []string
+	for _, a := range args {
+		if l, _, ok := strings.Cut(a, "="); ok && l != "" && !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
+	}
+	return labels, cobra.ShellCompDirectiveNoFileComp
 }
 
 // hostArg is one LABEL=FILE argument.
@@ -108,6 +152,10 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
 		return usageError{err}
+	}
+	scale, err := o.scale()
+	if err != nil {
+		return err
 	}
 	opts, err := o.correlate()
 	if err != nil {
@@ -167,9 +215,60 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 		return err
 	}
 	e.redactComparison(c, tracked)
+	ro := e.renderOptions(o.output)
+	ro.PlotScale = scale
+	if o.plot != "" {
+		if err := e.writePlot(o.plot, c, scale); err != nil {
+			return err
+		}
+		ro.PlotLink = plotLink(o.output, o.plot)
+	}
 	return e.writeOutput(o.output, func(w io.Writer) error {
-		return render.Compare(w, c, format, e.renderOptions(o.output))
+		return render.Compare(w, c, format, ro)
 	})
+}
+
+// scale checks --plot and reads --plot-scale.
+func (o compareOptions) scale() (render.Scale, error) {
+	if err := checkPlot(o.plot); err != nil {
+		return "", err
+	}
+	s, err := render.ParseScale(o.plotScale)
+	if err != nil {
+		return "", usageError{err}
+	}
+	return s, nil
+}
+
+// writePlot writes the SVG of c's progress curves to name.
+func (e *env) writePlot(name string, c *correlate.Comparison, scale render.Scale) error {
+	return e.writeOutput(name, func(w io.Writer) error {
+		return render.ProgressSVG(w, render.PlotOf(c, scale))
+	})
+}
+
+// plotLink is the plot's path as the Markdown output links it: relative
+// to the directory the output is written to (the working directory for
+// standard output), so the link works beside the report and names no
+// directory of the machine it was made on.
+func plotLink(output, plot string) string {
+	dir := "."
+	if toFile(output) {
+		dir = filepath.Dir(output)
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return filepath.ToSlash(plot)
+	}
+	absPlot, err := filepath.Abs(plot)
+	if err != nil {
+		return filepath.ToSlash(plot)
+	}
+	rel, err := filepath.Rel(absDir, absPlot)
+	if err != nil {
+		return filepath.ToSlash(plot)
+	}
+	return filepath.ToSlash(rel)
 }
 
 // readStraceArg streams the strace behind one argument into l (every file
@@ -249,10 +348,4 @@ func (e *env) reportSkips(name string, count, line int, text string, strict bool
 	}
 	fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(msg))
 	return nil
-}
-
-// renderOptions decides colour: only on a terminal, never with NO_COLOR,
-// never into a file.
-func (e *env) renderOptions(output string) render.Options {
-	return render.Options{Color: output == "" && e.isTTY() && e.getenv("NO_COLOR") == ""}
 }

@@ -90,7 +90,7 @@ func TestCompareErrors(t *testing.T) {
 		stderr string
 	}{
 		{"one host", []string{"compare", "B=" + mainB}, exitUsage, "requires at least 2 arg"},
-		{"bad format", []string{"compare", "-f", "xml", "B=" + mainB, "E=" + mainE}, exitUsage, `unknown format "xml"`},
+		{"bad format", []string{"compare", "-f", "xml", "B=" + mainB, "E=" + mainE}, exitUsage, `"xml" for "-f, --format" flag: want text, markdown or json`},
 		{"bad time", []string{"compare", "--time", "exit", "B=" + mainB, "E=" + mainE}, exitUsage, "--time"},
 		{"bad origin", []string{"compare", "--origin", "nU2", "B=" + mainB, "E=" + mainE}, exitUsage, "marker:NAME"},
 		{"same label", []string{"compare", "B=" + mainB, "B=" + mainE}, exitUsage, `label "B" is given twice`},

@@ -73,9 +73,13 @@ B's dmesg with the kernel's blocker lines and its /proc/PID/stack samples.`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&name, "incident", "seed", "which sample incident to report")
-	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	var names []string
+	for _, in := range incidents {
+		names = append(names, in.name)
+	}
+	enumFlag(cmd, f, &name, "incident", "", "seed", names, nil, "which sample incident to report")
+	formatFlag(cmd, &o.format)
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
-	f.StringVar(&o.plot, "plot", "", "also write the progress plot to `FILE.svg`")
+	plotFlags(cmd, &o.plot, &o.plotScale)
 	return cmd
 }

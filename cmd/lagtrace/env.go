@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -17,7 +18,19 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 			f, ok := stdout.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
-		getenv: os.Getenv,
+		termWidth: func() int {
+			f, ok := stdout.(*os.File)
+			if !ok {
+				return 0
+			}
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
+		getenv:  os.Getenv,
+		sources: &sourceNames{},
 	}
 }
 
@@ -29,4 +42,31 @@ func (e *env) subcommands() []func() *cobra.Command {
 		e.reportCommand,
 		e.demoCommand,
 	}
+}
+
+// sourceNames collects the names of the inputs read, as the output spells
+// them, for the text format to shorten in narrow tables. Hosts are read
+// concurrently.
+type sourceNames struct {
+	mu    sync.Mutex
+	names []string
+	seen  map[string]bool
+}
+
+func (s *sourceNames) add(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	if !s.seen[name] {
+		s.seen[name] = true
+		s.names = append(s.names, name)
+	}
+}
+
+func (s *sourceNames) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.names...)
 }

@@ -41,6 +41,7 @@ var errEmpty = errors.New("empty: nothing to read")
 func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(), err error) {
 	if e.files != nil {
 		open := func() (io.ReadCloser, error) { return input.OpenFS(e.files, arg) }
+		e.sources.add(arg)
 		return []source{{name: arg, kind: detect.Unknown, open: open, size: -1}}, func() {}, nil
 	}
 	b, err := bundle.Expand(ctx, arg, e.stdin, bundle.Options{MaxExtract: int64(e.maxExtract)})
@@ -48,7 +49,9 @@ func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(
 		return nil, nil, err
 	}
 	for _, s := range b.Sources {
-		srcs = append(srcs, source{name: e.inputName(s.Name, s.Name == arg), pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
+		name := e.inputName(s.Name, s.Name == arg)
+		e.sources.add(name)
+		srcs = append(srcs, source{name: name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
 		e.sayBundle(arg, b)

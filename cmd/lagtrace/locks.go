@@ -45,13 +45,22 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "format", "f", "text", "output format: text, markdown or json")
+	formatFlag(cmd, &o.format)
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
-	f.StringVar(&o.kind, "kind", "", "read every file as `KIND`: dmesg, procstack or crash (default: detect)")
+	enumFlag(cmd, f, &o.kind, "kind", "", "", kindValues, nil, "read every file as this kind (default: detect each file's)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.BoolVar(&o.redact, "redact", false, "replace file names, command names and paths with placeholders, to share the output")
-	f.StringVar(&o.incident, "incident", "all", "show incident `N` (1 is the latest) or all of them")
+	f.Var(&choice{p: &o.incident, typ: "all|N", check: checkIncident}, "incident", "show incident N (1 is the latest) or all of them")
+	o.incident = "all"
+	complete(cmd, "incident", "all", "1")
 	return cmd
+}
+
+func checkIncident(v string) error {
+	if n, err := strconv.Atoi(v); v == "all" || v == "" || err == nil && n >= 1 {
+		return nil
+	}
+	return errors.New("want a number from 1 (the latest) or all")
 }
 
 // selectIncident keeps only the incident the user chose.

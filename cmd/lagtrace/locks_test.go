@@ -104,7 +104,7 @@ func TestLocksErrors(t *testing.T) {
 		want string
 	}{
 		{"no args", []string{"locks"}, exitUsage, ""},
-		{"bad format", []string{"locks", "-f", "yaml", seedDmesg}, exitUsage, "unknown format"},
+		{"bad format", []string{"locks", "-f", "yaml", seedDmesg}, exitUsage, `"yaml" for "-f, --format" flag: want text, markdown or json`},
 		{"bad kind", []string{"locks", "--kind", "strace", seedDmesg}, exitUsage, "--kind"},
 		{"missing file", []string{"locks", filepath.Join(dir, "absent")}, exitInput, "absent"},
 		{"not a capture", []string{"locks", notes}, exitInput, "notes.txt"},

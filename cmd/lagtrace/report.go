@@ -25,7 +25,6 @@ import (
 
 type reportOptions struct {
 	compareOptions
-	plot     string
 	bootTime []string
 }
 
@@ -50,8 +49,7 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
 		}),
 	}
 	f := cmd.Flags()
-	o.addFlags(f)
-	f.StringVar(&o.plot, "plot", "", "also write an SVG of each host's listing progress to `FILE.svg`")
+	o.addFlags(cmd)
 	f.StringArrayVar(&o.bootTime, "boot-time", nil, "when `[LABEL=]UNIX_SECONDS` the host booted, to put kernel times on the wall clock")
 	return cmd
 }
@@ -60,6 +58,10 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	format, err := render.ParseFormat(o.format)
 	if err != nil {
 		return usageError{err}
+	}
+	scale, err := o.scale()
+	if err != nil {
+		return err
 	}
 	co, err := o.compareOptions.correlate()
 	if err != nil {
@@ -120,13 +122,12 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	}
 	e.redactComparison(rep.Compare, tracked)
 	ro := render.ReportOptions{Options: e.renderOptions(o.output)}
+	ro.PlotScale = scale
 	if o.plot != "" && rep.Compare != nil {
-		if err := e.writeOutput(o.plot, func(w io.Writer) error {
-			return render.ProgressSVG(w, "Directory listing progress", render.SeriesFromComparison(rep.Compare))
-		}); err != nil {
+		if err := e.writePlot(o.plot, rep.Compare, scale); err != nil {
 			return err
 		}
-		ro.PlotLink = o.plot
+		ro.PlotLink = plotLink(o.output, o.plot)
 	} else if o.plot != "" {
 		fmt.Fprintln(e.stderr, "lagtrace: no plot written: fewer than two hosts list a directory")
 	}
@@ -154,11 +155,10 @@ func (o compareOptions) correlate() (correlate.CompareOptions, error) {
 	default:
 		return opts, usagef("--time %q: want return or entry", o.time)
 	}
-	if o.origin != "" && o.origin != "first" {
-		name, ok := strings.CutPrefix(o.origin, "marker:")
-		if !ok || name == "" {
-			return opts, usagef("--origin %q: want first or marker:NAME", o.origin)
-		}
+	if err := checkOrigin(o.origin); err != nil {
+		return opts, usagef("--origin %q: %w", o.origin, err)
+	}
+	if name, ok := strings.CutPrefix(o.origin, "marker:"); ok {
 		opts.Origin = name
 	}
 	if o.rows < 2 {

@@ -139,8 +139,78 @@ func TestReportPlotIsValidSVG(t *testing.T) {
 		t.Errorf("SVG has %d polylines, want one per host (2)", lines)
 	}
 	report, _ := os.ReadFile(md)
-	if !strings.Contains(string(report), "]("+svg+")") {
-		t.Errorf("Markdown does not link the plot %s", svg)
+	if !strings.Contains(string(report), "](progress.svg)") {
+		t.Errorf("Markdown does not link the plot beside it as progress.svg:\n%s", report)
+	}
+}
+
+// The Markdown links the plot relative to the report's directory (the
+// working directory on standard output), so the link works wherever the
+// two are copied together and names no directory of this machine.
+func TestPlotLink(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs := filepath.Join(dir, "sub", "abs.svg")
+	tests := []struct {
+		name         string
+		output, plot string
+		want         string
+	}{
+		{"both in sub", "sub/report.md", "sub/plot.svg", "](plot.svg)"},
+		{"plot beside the working directory", "sub/report.md", "plot.svg", "](../plot.svg)"},
+		{"absolute plot", "sub/report.md", abs, "](abs.svg)"},
+		{"standard output", "", "sub/plot.svg", "](sub/plot.svg)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"demo", "-f", "markdown", "--plot", tt.plot}
+			if tt.output != "" {
+				args = append(args, "-o", tt.output)
+			}
+			out, stderr, code := runCLI(t, "", args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if tt.output != "" {
+				b, err := os.ReadFile(tt.output)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = string(b)
+			}
+			if !strings.Contains(out, tt.want) || strings.Contains(out, dir) {
+				t.Errorf("Markdown does not link %s as %q, or names %s", tt.plot, tt.want, dir)
+			}
+		})
+	}
+}
+
+// --plot writes SVG: a name that says another format is refused before
+// anything is read; compare writes the plot too.
+func TestPlotFlag(t *testing.T) {
+	for _, name := range []string{"x.png", "x", "x.svg.pdf"} {
+		_, stderr, code := runCLI(t, "", "demo", "--plot", name)
+		if code != exitUsage || !strings.Contains(stderr, "name it FILE.svg") {
+			t.Errorf("--plot %s: exit %d, stderr %q; want a usage error", name, code, stderr)
+		}
+	}
+	svg := filepath.Join(t.TempDir(), "compare.SVG")
+	out, stderr, code := runCLI(t, "", "compare", "-f", "markdown", "--plot", svg, "--plot-scale", "linear", "--baseline", "E", "B="+seedB, "E="+seedE)
+	if code != exitOK {
+		t.Fatalf("compare --plot: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "B listed /var/tmp/lagtrace-dirs/seed-B") || strings.Contains(string(b), "log scale") {
+		t.Errorf("compare's plot lacks its title or is not on a linear scale")
+	}
+	if !strings.Contains(out, "compare.SVG)") {
+		t.Errorf("compare's Markdown does not link the plot:\n%s", out)
 	}
 }
 
@@ -156,7 +226,7 @@ func TestReportErrors(t *testing.T) {
 		{"boot time for unknown host", []string{"report", "--boot-time", "X=1712000000", "B=" + seedB}, exitUsage, `no host labelled "X"`},
 		{"unknown baseline", []string{"report", "--baseline", "Z", "B=" + seedB}, exitUsage, `--baseline "Z"`},
 		{"unknown kind", []string{"report", "B=../../go.mod"}, exitInput, "go.mod: not a strace capture"},
-		{"unknown incident", []string{"demo", "--incident", "nope"}, exitUsage, `--incident "nope"`},
+		{"unknown incident", []string{"demo", "--incident", "nope"}, exitUsage, `"nope" for "--incident" flag: want seed or fuse`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,10 +64,17 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// isTTY reports whether stdout is a terminal, deciding colour.
+	// isTTY reports whether stdout is a terminal, deciding colour and
+	// width.
 	isTTY func() bool
-	// getenv reads the environment (NO_COLOR, ...).
+	// termWidth is the width of the terminal on stdout, or 0.
+	termWidth func() int
+	// getenv reads the environment (NO_COLOR, COLUMNS, ...).
 	getenv func(string) string
+	// out holds --color, --width and --wide.
+	out outputFlags
+	// sources are the input names read, as the output spells them.
+	sources *sourceNames
 	// files, when set, is where input names are opened instead of the
 	// operating system: the demo reads its embedded incident through it.
 	files fs.FS
@@ -116,7 +123,7 @@ const exitInterrupted = 128
 func (e *env) execute(ctx context.Context, args []string) int {
 	root := e.rootCommand()
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -126,13 +133,32 @@ func (e *env) execute(ctx context.Context, args []string) int {
 		fmt.Fprintf(e.stderr, "lagtrace: interrupted: %s\n", render.Terminal(context.Cause(ctx).Error()))
 		return exitInput
 	}
-	// Errors quote file names and input lines: sanitize like any output.
-	fmt.Fprintf(e.stderr, "lagtrace: %s\n", render.Terminal(err.Error()))
 	var ie inputError
 	if errors.As(err, &ie) {
+		// Errors quote file names and input lines: sanitize like any
+		// output.
+		fmt.Fprintf(e.stderr, "lagtrace: %s\n", render.Terminal(err.Error()))
 		return exitInput
 	}
+	// A usage error is cobra's or lagtrace's own text, laid out with
+	// newlines and tabs ("Did you mean this?\n\tcompare"); only what the
+	// user typed in it is made safe.
+	fmt.Fprintf(e.stderr, "lagtrace: %s\n", keepLayout(strings.TrimRight(err.Error(), "\n")))
+	fmt.Fprintf(e.stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	return exitUsage
+}
+
+// keepLayout sanitizes s for a terminal but for its newlines and tabs.
+func keepLayout(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		cells := strings.Split(l, "\t")
+		for j, c := range cells {
+			cells[j] = render.Terminal(c)
+		}
+		lines[i] = strings.Join(cells, "\t")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (e *env) rootCommand() *cobra.Command {
@@ -146,8 +172,15 @@ listings progress than a healthy host's, and which task holds the lock the
 others wait for.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
+	root.SetVersionTemplate("lagtrace {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
+	enumFlag(root, pf, &e.out.color, "color", "", "auto", colorValues, nil,
+		"style the text output: auto styles a terminal unless NO_COLOR is set or TERM=dumb (CLICOLOR_FORCE styles any output)")
+	pf.IntVar(&e.out.width, "width", 0, "text width in `COLUMNS` (default: the terminal's, prose at most 120; 100 when not a terminal)")
+	pf.BoolVar(&e.out.wide, "wide", false, "show tables whole, as wide as their cells, with full paths and every column")
 	e.maxLine = lines.DefaultMax
 	pf.Var(&e.maxLine, "max-line", "longest input `SIZE` of line read (K, M, G: powers of 1024); longer lines are skipped and counted")
 	e.maxExtract = bundle.DefaultMaxExtract

@@ -37,6 +37,9 @@ var pairs = []pair{
 	{"main.json", "E", [][2]string{{"B", "main/B.strace.gz"}, {"E", "main/E.strace.gz"}}, correlate.CompareOptions{}},
 	// The same slowed listing interrupted with ^C part-way.
 	{"ctrlc.json", "E", [][2]string{{"E", "main/E.strace.gz"}, {"B-ctrlc", "main/B-ctrlc.strace"}}, correlate.CompareOptions{}},
+	// Kernel 6.18: B's ls stalls behind a FUSE create holding the
+	// directory lock (the fuse demo incident).
+	{"stall.json", "E", [][2]string{{"B", "../bundle/B/ls.strace.gz"}, {"E", "../bundle/E/ls.strace.gz"}}, correlate.CompareOptions{}},
 }
 
 func main() {
@@ -66,7 +69,7 @@ func gen(p pair) error {
 		if err := r.Err(); err != nil {
 			return err
 		}
-		hosts = append(hosts, correlate.Host{Label: h[0], File: "testdata/strace/" + h[1], Listing: l})
+		hosts = append(hosts, correlate.Host{Label: h[0], File: filepath.ToSlash(filepath.Join("testdata", "strace", h[1])), Listing: l})
 	}
 	p.opts.Baseline = p.baseline
 	c, err := correlate.Compare(hosts, p.opts)
