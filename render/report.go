@@ -262,18 +262,19 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		}
 	}
 
-	b.WriteString("## Evidence\n\n")
+	var ev strings.Builder
 	for _, t := range r.Tasks {
 		if len(t.Story) == 0 || t.Role == locks.Other && !slicesHasKind(t.Sources, "strace") {
 			continue
 		}
-		fmt.Fprintf(&b, "- %s %d (%s): %s. Sources: %s.\n", MarkdownCell(t.Host), t.PID, MarkdownCell(t.Comm),
+		fmt.Fprintf(&ev, "- %s %d (%s): %s. Sources: %s.\n", MarkdownCell(t.Host), t.PID, MarkdownCell(t.Comm),
 			MarkdownCell(strings.Join(t.Story, "; ")), sourceList(t.Sources, MarkdownCell, 8))
 	}
 	for _, w := range r.Warnings {
-		b.WriteString("- **warning:** " + MarkdownCell(w) + "\n")
+		ev.WriteString("- **warning:** " + MarkdownCell(w) + "\n")
 	}
-	return b.String()
+	section(&b, "## Evidence", ev.String())
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 // markdownLink keeps a file path usable as a link target.

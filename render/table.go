@@ -477,3 +477,12 @@ func mapStrings(xs []string, f func(string) string) []string {
 func plotMarkdown(link string) string {
 	return "\n![listing progress per host](" + markdownLink(link) + ")\n"
 }
+
+// section writes a Markdown heading and its body, or nothing when the
+// body is empty: a ticket should not end in a heading with nothing under it.
+func section(b *strings.Builder, heading, body string) {
+	if strings.TrimSpace(body) == "" {
+		return
+	}
+	b.WriteString(heading + "\n\n" + body)
+}

@@ -237,3 +237,38 @@ func TestReportErrors(t *testing.T) {
 		})
 	}
 }
+
+// No Markdown heading is left with nothing under it: a report from
+// straces alone has no evidence section, and no output ends in a heading.
+func TestMarkdownNoEmptySections(t *testing.T) {
+	for _, args := range [][]string{
+		{"report", "-f", "markdown", "--baseline", "E", "B=" + seedB, "E=" + seedE},
+		{"report", "-f", "markdown", "B=" + seedB},
+		{"demo", "-f", "markdown"},
+		{"locks", "-f", "markdown", seedDmesg},
+		{"compare", "-f", "markdown", "--baseline", "E", "B=" + seedB, "E=" + seedE},
+	} {
+		out, stderr, code := runCLI(t, "", args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		for i, l := range lines {
+			if !strings.HasPrefix(l, "#") {
+				continue
+			}
+			next := ""
+			for _, n := range lines[i+1:] {
+				if n != "" {
+					next = n
+					break
+				}
+			}
+			if next == "" || strings.HasPrefix(next, "#") && headingLevel(next) <= headingLevel(l) {
+				t.Errorf("%v: heading %q has nothing under it", args, l)
+			}
+		}
+	}
+}
+
+func headingLevel(l string) int { return len(l) - len(strings.TrimLeft(l, "#")) }
