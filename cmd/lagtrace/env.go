@@ -5,15 +5,20 @@ import (
 	"os"
 	"sync"
 
+	"github.com/lagtrace/lagtrace/internal/progress"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	// Messages go through the progress meter, which erases its line on
+	// a terminal before each.
+	m := progress.New(stderr)
 	return &env{
 		stdin:  stdin,
 		stdout: stdout,
-		stderr: stderr,
+		stderr: m.Writer(),
+		meter:  m,
 		isTTY: func() bool {
 			f, ok := stdout.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))

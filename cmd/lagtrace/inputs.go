@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +15,6 @@ import (
 	"github.com/lagtrace/lagtrace/internal/bundle"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/internal/input"
-	"github.com/lagtrace/lagtrace/internal/progress"
 	"github.com/lagtrace/lagtrace/render"
 )
 
@@ -28,6 +29,9 @@ type source struct {
 	kind detect.Kind
 	open func() (io.ReadCloser, error)
 	size int64
+	// disk is the size of the file on disk, or -1: a compressed file's
+	// progress counts its compressed bytes against it.
+	disk int64
 	// stream says the source is not a regular file: read once, and
 	// perhaps endless.
 	stream bool
@@ -42,7 +46,11 @@ func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(
 	if e.files != nil {
 		open := func() (io.ReadCloser, error) { return input.OpenFS(e.files, arg) }
 		e.sources.add(arg)
-		return []source{{name: arg, kind: detect.Unknown, open: open, size: -1}}, func() {}, nil
+		disk := int64(-1)
+		if st, err := fs.Stat(e.files, arg); err == nil {
+			disk = st.Size()
+		}
+		return []source{{name: arg, kind: detect.Unknown, open: open, size: -1, disk: disk}}, func() {}, nil
 	}
 	b, err := bundle.Expand(ctx, arg, e.stdin, bundle.Options{MaxExtract: int64(e.maxExtract)})
 	if err != nil {
@@ -51,12 +59,25 @@ func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(
 	for _, s := range b.Sources {
 		name := e.inputName(s.Name, s.Name == arg)
 		e.sources.add(name)
-		srcs = append(srcs, source{name: name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, stream: s.Stream})
+		srcs = append(srcs, source{name: name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, disk: diskSize(s), stream: s.Stream})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
 		e.sayBundle(arg, b)
 	}
 	return srcs, func() { b.Close() }, nil
+}
+
+// diskSize is the size of a source that is a regular file on disk, else -1
+// (a stream, a member of a tarball).
+func diskSize(s bundle.Source) int64 {
+	if s.Stream {
+		return -1
+	}
+	st, err := os.Stat(s.Name)
+	if err != nil || !st.Mode().IsRegular() {
+		return -1
+	}
+	return st.Size()
 }
 
 // namedSources is how many of a bundle's sources are named on stderr: a
@@ -137,7 +158,16 @@ func (e *env) openSource(ctx context.Context, src source, forced detect.Kind) (*
 	if src.stream {
 		r = input.StopEndless(r, int64(e.maxLine))
 	}
-	pr := progress.Wrap(r, src.name, src.size, e.stderr)
+	size := src.size
+	var count func() int64
+	if f, ok := rc.(*input.File); ok && f.Compression != input.None && src.disk > 0 {
+		size, count = src.disk, f.InputBytes
+	}
+	shown := src.name
+	if shown == "-" {
+		shown = "standard input"
+	}
+	pr := e.meter.Track(r, shown, size, count)
 	// Enough to look at the head of the file: a small file of a bundle
 	// gets a small buffer.
 	peek := detect.HeadSize

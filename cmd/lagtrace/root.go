@@ -16,6 +16,7 @@ import (
 
 	"github.com/lagtrace/lagtrace/internal/bundle"
 	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/internal/progress"
 	"github.com/lagtrace/lagtrace/redact"
 	"github.com/lagtrace/lagtrace/render"
 	"github.com/spf13/cobra"
@@ -75,6 +76,8 @@ type env struct {
 	out outputFlags
 	// sources are the input names read, as the output spells them.
 	sources *sourceNames
+	// meter draws the progress line of the run's inputs on stderr.
+	meter *progress.Meter
 	// files, when set, is where input names are opened instead of the
 	// operating system: the demo reads its embedded incident through it.
 	files fs.FS
@@ -121,6 +124,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const exitInterrupted = 128
 
 func (e *env) execute(ctx context.Context, args []string) int {
+	defer e.meter.Close()
 	root := e.rootCommand()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
@@ -175,7 +179,6 @@ others wait for.`,
 		Version:       version(),
 	}
 	root.SetVersionTemplate("lagtrace {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	enumFlag(root, pf, &e.out.color, "color", "", "auto", colorValues, nil,
 		"style the text output: auto styles a terminal unless NO_COLOR is set or TERM=dumb (CLICOLOR_FORCE styles any output)")

@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -45,6 +46,25 @@ type File struct {
 	Name        string
 	Compression Compression
 	closers     []func() error
+	raw         counter
+}
+
+// InputBytes is how many bytes have been read so far from under the
+// decoder: of a compressed file, the compressed bytes (progress compares
+// them with the size on disk). It may be called while another goroutine
+// reads.
+func (f *File) InputBytes() int64 { return f.raw.n.Load() }
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // Close releases the file and any decoder.
@@ -108,6 +128,8 @@ func Wrap(name string, r io.Reader) (*File, error) {
 }
 
 func (f *File) wrap(r io.Reader) error {
+	f.raw.r = r
+	r = &f.raw
 	// The magic is read into a small array, not a buffer: an uncompressed
 	// file is then read with no copy and no 64 KiB buffer of its own (a
 	// bundle may hold 100k small files).

@@ -171,3 +171,28 @@ func TestXZDictionaryLimit(t *testing.T) {
 		t.Errorf("err = %v; want ErrWindow naming the file", err)
 	}
 }
+
+// InputBytes counts what was read from under the decoder: all of the
+// compressed file once the text is read, for progress against its size.
+func TestInputBytes(t *testing.T) {
+	for _, c := range []Compression{None, Gzip, XZ, Zstd} {
+		t.Run(string(c)+"-", func(t *testing.T) {
+			data := compress(t, c)
+			f, err := Wrap("x", bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != text {
+				t.Fatalf("read %q", got)
+			}
+			if n := f.InputBytes(); n != int64(len(data)) {
+				t.Errorf("InputBytes() = %d; want the %d bytes of the %s file", n, len(data), c)
+			}
+		})
+	}
+}
