@@ -295,16 +295,22 @@ const minWrap = 8
 func (g *grid) shrink(width int) {
 	words := make([]int, len(g.widths))
 	least := make([]int, len(g.widths))
+	heads := make([]int, len(g.widths))
 	for c := range words {
-		words[c] = longestWord(g.headers[c])
-		least[c] = min(g.widths[c], max(minWrap, words[c]))
+		heads[c] = max(1, longestWord(g.headers[c]))
+		least[c] = min(g.widths[c], max(minWrap, heads[c]))
+		words[c] = heads[c]
 		for _, r := range g.rows {
 			words[c] = max(words[c], longestWord(r[c]))
 		}
 		words[c] = min(words[c], g.widths[c])
 	}
-	if !g.narrow(width, words) {
-		g.narrow(width, least)
+	// Last, for many columns on a narrow terminal: down to the headers'
+	// words.
+	for _, floor := range [][]int{words, least, heads} {
+		if g.narrow(width, floor) {
+			return
+		}
 	}
 }
 
@@ -400,7 +406,7 @@ func wrapCell(v string, width int) []string {
 }
 
 // breakWord cuts s after at most width columns, preferably just after a
-// "/", "_", "." or ":" in its second half, so that paths and function
+// "/", "_", ".", ":" or "-" in its second half, so that paths and function
 // names break where they read well.
 func breakWord(s string, width int) (head, tail string) {
 	cut, w, soft := 0, 0, 0
@@ -411,7 +417,7 @@ func breakWord(s string, width int) (head, tail string) {
 		}
 		w += rw
 		cut = i + len(string(r))
-		if strings.ContainsRune("/_.:", r) && w > width/2 {
+		if strings.ContainsRune("/_.:-", r) && w > width/2 {
 			soft = cut
 		}
 	}

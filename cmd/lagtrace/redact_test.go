@@ -75,7 +75,7 @@ func found(out, s string) (string, bool) {
 }
 
 // redactRuns are every command with --redact, in every format; report
-// also writes its SVG plot.
+// and compare also write their SVG plots.
 func redactRuns(t *testing.T, redact bool) map[string]string {
 	t.Helper()
 	h := func(f string) string { return hostile + f }
@@ -94,7 +94,7 @@ func redactRuns(t *testing.T, redact bool) map[string]string {
 				a = append([]string{a[0], "--redact"}, a[1:]...)
 			}
 			svg := ""
-			if name == "report" {
+			if name == "report" || name == "compare" {
 				svg = filepath.Join(t.TempDir(), "plot.svg")
 				a = append([]string{a[0], "--plot", svg}, a[1:]...)
 			}
