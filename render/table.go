@@ -406,10 +406,10 @@ func wrapCell(v string, width int) []string {
 }
 
 // breakWord cuts s after at most width columns, preferably just after a
-// "/", "_", ".", ":" or "-" in its second half, so that paths and function
-// names break where they read well.
+// "/" in its second half, else after a "_", ".", ":" or "-" there, so that
+// paths and function names break where they read well.
 func breakWord(s string, width int) (head, tail string) {
-	cut, w, soft := 0, 0, 0
+	cut, w, slash, soft := 0, 0, 0, 0
 	for i, r := range s {
 		rw := cellWidth(string(r))
 		if w+rw > width {
@@ -417,7 +417,11 @@ func breakWord(s string, width int) (head, tail string) {
 		}
 		w += rw
 		cut = i + len(string(r))
-		if strings.ContainsRune("/_.:-", r) && w > width/2 {
+		switch {
+		case w <= width/2:
+		case r == '/':
+			slash = cut
+		case strings.ContainsRune("_.:-", r):
 			soft = cut
 		}
 	}
@@ -425,8 +429,12 @@ func breakWord(s string, width int) (head, tail string) {
 		_, size := firstRune(s)
 		cut = size
 	}
-	if soft > 0 && cut < len(s) {
-		cut = soft
+	if cut < len(s) {
+		if slash > 0 {
+			cut = slash
+		} else if soft > 0 {
+			cut = soft
+		}
 	}
 	return s[:cut], s[cut:]
 }
