@@ -104,8 +104,14 @@ func styleLines(st lipgloss.Style, text string) string {
 }
 
 // cellWidth is how many terminal columns s takes (wide scripts take two
-// a character; styling takes none).
-func cellWidth(s string) int { return lipgloss.Width(s) }
+// a character; styling takes none). Printable ASCII, most cells, is one
+// column a byte.
+func cellWidth(s string) int {
+	if isPlain(s) {
+		return len(s)
+	}
+	return lipgloss.Width(s)
+}
 
 // wrapText breaks text at its spaces into lines at most first columns wide
 // for the first, rest for the others. It never breaks inside a word, so

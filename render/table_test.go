@@ -3,6 +3,7 @@ package render
 import (
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,4 +151,39 @@ func FuzzTable(f *testing.F) {
 			t.Errorf("cells and table hold different characters:\ncells %q\ntable:\n%s", rows, out)
 		}
 	})
+}
+
+// benchRows is a task table as a mass hang makes it: 100k rows.
+func benchRows() (headers []string, rows [][]string) {
+	headers = []string{"host", "pid", "comm", "role", "waits in", "sources"}
+	for i := range 100_000 {
+		rows = append(rows, []string{"B", strconv.Itoa(3_000_000 + i), "rsync", "waiter (write)", "rwsem_down_write_failed_killable",
+			"crash sos/crash.txt:" + strconv.Itoa(100+i) + ", dmesg sos/var/log/messages:" + strconv.Itoa(i)})
+	}
+	return headers, rows
+}
+
+// BenchmarkTable lays out 100k rows at 100 columns (wrapping the sources
+// column); BenchmarkTableBaseline only joins the same cells, the least
+// any layout does.
+func BenchmarkTable(b *testing.B) {
+	headers, rows := benchRows()
+	s := testStyles(100, false, "sos/crash.txt", "sos/var/log/messages")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.table(headers, rows, 1)
+	}
+}
+
+func BenchmarkTableBaseline(b *testing.B) {
+	headers, rows := benchRows()
+	b.ReportAllocs()
+	for b.Loop() {
+		var sb strings.Builder
+		sb.WriteString(strings.Join(headers, "  ") + "\n")
+		for _, r := range rows {
+			sb.WriteString(strings.Join(r, "  ") + "\n")
+		}
+		_ = sb.String()
+	}
 }
