@@ -212,6 +212,16 @@ func TestPlotFlag(t *testing.T) {
 	if !strings.Contains(out, "compare.SVG)") {
 		t.Errorf("compare's Markdown does not link the plot:\n%s", out)
 	}
+	// The terminal chart takes the same scale.
+	for scale, want := range map[string]bool{"auto": true, "log": true, "linear": false} {
+		out, stderr, code := runCLI(t, "", "demo", "--plot-scale", scale)
+		if code != exitOK {
+			t.Fatalf("--plot-scale %q: exit %d: %s", scale, code, stderr)
+		}
+		if got := strings.Contains(out, "(log scale)"); got != want {
+			t.Errorf("--plot-scale %q: chart on a log scale = %v; want %v", scale, got, want)
+		}
+	}
 }
 
 func TestReportErrors(t *testing.T) {

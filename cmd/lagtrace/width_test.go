@@ -50,6 +50,9 @@ var widthCases = []struct {
 	{"locks-seed", []string{"locks", seedCrash, seedDmesg}},
 	{"compare-seed", []string{"compare", "--time", "entry", "--origin", "marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV", "--baseline", "E", "B=" + seedB, "E=" + seedE}},
 	{"compare-main", []string{"compare", "--baseline", "E", "B=" + mainB, "E=" + mainE}},
+	// Placeholders are put in the data before layout: columns line up.
+	{"report-redact", []string{"report", "--redact", "--baseline", "E", "B=../../testdata/bundle/B/ls.strace.gz",
+		"B=../../testdata/bundle/B/dmesg-ls.txt", "B=../../testdata/bundle/B/stacks-ls.txt", "E=../../testdata/bundle/E/ls.strace.gz"}},
 }
 
 func TestWidthGoldens(t *testing.T) {
