@@ -50,8 +50,8 @@ Compressed files (gzip, xz, zstd) are read as they are; - is standard input.`,
 	enumFlag(cmd, f, &o.kind, "kind", "", "", kindValues, nil, "read every file as this kind (default: detect each file's)")
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.BoolVar(&o.redact, "redact", false, "replace file names, command names and paths with placeholders, to share the output")
-	f.Var(&choice{p: &o.incident, typ: "all|N", check: checkIncident}, "incident", "show incident N (1 is the latest) or all of them")
 	o.incident = "all"
+	f.Var(&choice{p: &o.incident, typ: "all|N", check: checkIncident}, "incident", "show incident N (1 is the latest) or all of them")
 	complete(cmd, "incident", "all", "1")
 	return cmd
 }
