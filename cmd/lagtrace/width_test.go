@@ -203,3 +203,33 @@ func unbreakable(line string, width int) bool {
 	f := strings.Fields(line)
 	return len(f) <= 2 && lipgloss.Width(f[len(f)-1]) > width-12
 }
+
+// Hostile names (escapes, pipes, bidi and zero-width characters, wide
+// scripts) are laid out like any text on a narrow terminal: escaped, no
+// line over the width but for an unbreakable word, none ending in spaces.
+func TestHostileNamesFit(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "st|ack`\x1b[2J<i>\u202etxt.exe\u200b以下就不列出.txt")
+	stacks := "12345 D    ev\x1b[31mil|`*x\u2028\u2066以下就不列出命令了\n[<0>] iterate_dir+0x86/0x2a0\n[<0>] __x64_sys_getdents64+0x76/0x110\n" +
+		"12346 S    to\xffuch<b>\u009b\n[<0>] request_wait_answer+0x112/0x210\n[<0>] __fuse_simple_request+0x120/0x330\n" +
+		"[<0>] fuse_lookup+0x75/0x1b0\n[<0>] fuse_atomic_open+0x124/0x190\n[<0>] path_openat+0xba6/0x12d0\n"
+	if err := os.WriteFile(name, []byte(stacks), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"locks", name}, {"report", "h\x1b]0;x\a|st=" + name}} {
+		out, stderr, code := runTTY(t, 60, nil, args...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", args[0], code, stderr)
+		}
+		checkInvisible(t, out)
+		checkInvisible(t, stderr)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.TrimRight(l, " ") != l {
+				t.Errorf("%s: line ends in spaces: %q", args[0], l)
+			}
+			if lipgloss.Width(l) > 60 && !unbreakable(l, 60) {
+				t.Errorf("%s: line of %d columns at 60: %q", args[0], lipgloss.Width(l), l)
+			}
+		}
+	}
+}
