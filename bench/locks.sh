@@ -11,8 +11,8 @@
 #     with the real 6.18 pile-up (testdata/locks-6.18/dmesg.txt) every
 #     ~10 MB, as in a customer's syslog.
 #
-# Every figure is the median wall time of 5 warm runs and the highest peak
-# RSS (GNU time), with the load average printed first: the machine is shared.
+# Every figure is the median wall time and the median peak RSS (GNU time)
+# of 5 warm runs, with the load average printed first: the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-20000}
@@ -22,20 +22,22 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/lagtrace" ./cmd/lagtrace
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# measure NAME CMD...: prints "NAME SECONDS RSS_KIB" (median of 5, max RSS).
+# measure NAME CMD...: prints "NAME SECONDS RSS_KIB", the medians of 5 runs
+# (the peak RSS of one run moves by a few MiB with when the GC runs).
 measure() {
 	local name=$1
 	shift
 	"$@" >/dev/null 2>&1 # warm the page cache
-	local times=() rss=0
+	local times=() rsss=()
 	for _ in 1 2 3 4 5; do
 		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
 		read -r wall kib <"$tmp/time"
 		times+=("$wall")
-		[ "$kib" -gt "$rss" ] && rss=$kib
+		rsss+=("$kib")
 	done
-	local med
+	local med rss
 	med=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)
+	rss=$(printf '%s\n' "${rsss[@]}" | sort -g | sed -n 3p)
 	echo "$name $med $rss"
 }
 
