@@ -22,6 +22,10 @@ const (
 //	 __schedule_loop kernel/sched/core.c:6841 [inline]
 //	[<807762c0>] (__schedule) from [<80776938>] (schedule+0x50/0xa8)
 //	 __schedule from schedule+0x50/0xa8   (ARM32 without BACKTRACE_VERBOSE)
+//	[c000001b9ab07800] [c000000000b32608] schedule+0x48/0xc0   (powerpc: stack pointer, then address)
+//	[c000001b9ab07500] [c000001b9ab07540] 0xc000001b9ab07540 (unreliable)
+//	[] __mutex_lock_slowpath+0x60/0x9b   (addresses a renderer stripped; also "[<>]")
+//	 nfsd4_proc_compound (fs/nfsd/nfs4proc.c:2680) nfsd   (decode_stacktrace.sh since 5.x)
 //
 // An ARM32 line yields the callee and, in caller, the "from" frame.
 func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
@@ -29,6 +33,10 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 	if a, rest, got := bracketAddr(s); got {
 		f.Addr = a
 		s = trimSpace(rest)
+		if a, rest, got := bracketAddr(s); got {
+			f.Addr = a
+			s = trimSpace(rest)
+		}
 	}
 	if bytes.HasPrefix(s, []byte("? ")) {
 		f.Unreliable = true
@@ -65,9 +73,26 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 		return f, caller, true, true
 	}
 	if !parseSym(s, &f, false) {
+		if rawAddrFrame(s, &f) {
+			return f, caller, false, true
+		}
 		return f, caller, false, false
 	}
 	return f, caller, false, true
+}
+
+// rawAddrFrame reads powerpc's stale slot with no symbol, "0xc000001b9ab07540
+// (unreliable)": an unreliable frame named by its address.
+func rawAddrFrame(s []byte, f *Frame) bool {
+	sp := bytes.IndexByte(s, ' ')
+	if sp < 0 || string(trimSpace(s[sp:])) != "(unreliable)" {
+		return false
+	}
+	if _, ok := hex0x(s[:sp]); !ok {
+		return false
+	}
+	*f = Frame{Func: string(s[:sp]), Addr: f.Addr, Unreliable: true}
+	return true
 }
 
 // parseSym reads "func+0xoff/0xsize" and the tokens that may follow it:
@@ -96,7 +121,7 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 		return false
 	}
 	f.Func = string(name)
-	hasSource := false
+	hasSource, module := false, false
 	for len(rest) > 0 {
 		rest = trimSpace(rest)
 		if len(rest) == 0 {
@@ -137,6 +162,18 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 				f.Unreliable = true
 			case len(in) == 1 && in[0] >= 'A' && in[0] <= 'Z':
 				f.Marker = in[0]
+			case !hasSource && bytes.IndexByte(in, ':') > 0:
+				// decode_stacktrace.sh: "(fs/nfsd/nfs4proc.c:2680)", or
+				// the inlined callee's line first, "(include/linux/spinlock.h:351
+				// fs/nfsd/nfs4state.c:3861)": the frame's own is the last.
+				src := in
+				if sp := bytes.LastIndexByte(in, ' '); sp >= 0 {
+					src = in[sp+1:]
+				}
+				if !parseSource(src, f) {
+					return false
+				}
+				hasSource, module = true, true
 			default:
 				return false
 			}
@@ -147,6 +184,11 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 				tok, rest = rest[:e], rest[e+1:]
 			} else {
 				rest = nil
+			}
+			if module && f.Module == "" && len(tok) <= maxModule && validModule(tok) {
+				// The module decode_stacktrace.sh prints after the source.
+				f.Module = string(tok)
+				continue
 			}
 			if hasSource || !parseSource(tok, f) {
 				return false
@@ -227,7 +269,8 @@ func hexVal(c byte) (byte, bool) {
 	return 0, false
 }
 
-// bracketAddr reads "[<ffffffff8135067c>]" or powerpc's "[c000003fce317390]".
+// bracketAddr reads "[<ffffffff8135067c>]" or powerpc's "[c000003fce317390]",
+// and "[]" or "[<>]" as no address.
 func bracketAddr(s []byte) (uint64, []byte, bool) {
 	if len(s) < 3 || s[0] != '[' {
 		return 0, s, false
@@ -239,6 +282,10 @@ func bracketAddr(s []byte) (uint64, []byte, bool) {
 	in := s[1:e]
 	if len(in) >= 2 && in[0] == '<' && in[len(in)-1] == '>' {
 		in = in[1 : len(in)-1]
+	}
+	if len(in) == 0 {
+		// "[]" or "[<>]": the address was stripped.
+		return 0, s[e+1:], true
 	}
 	a, ok := hexNum(in)
 	if !ok {

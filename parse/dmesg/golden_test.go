@@ -107,6 +107,9 @@ func format(d dump) string {
 			for _, f := range t.Frames {
 				fmt.Fprintf(&b, "    %s\n", formatFrame(f))
 			}
+			for _, f := range t.Interrupt {
+				fmt.Fprintf(&b, "    <%s> %s\n", f.Context, formatFrame(f))
+			}
 		}
 		if x := r.Blocker; x != nil {
 			fmt.Fprintf(&b, "  lock=%q waiter=%q:%d role=%q owner_found=%v owner=%q:%d owner_role=%q\n",

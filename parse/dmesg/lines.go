@@ -209,74 +209,163 @@ func parseTaskColon(msg []byte, t *Task) bool {
 	return true
 }
 
-// parseTaskOld reads the forms before 5.9, from the right, because comm
-// can hold spaces:
+// parseTaskOld reads the forms before 5.9. comm can hold spaces, so the
+// state is the last one-letter word after which only the numbers follow:
 //
-//	rsync           D    0 3621271 152322 0x00000080
-//	DDRace64-Server D ffff88007a2dd140     0 27090   3047 0x00000000
+//	rsync           D    0 3621271 152322 0x00000080                   (4.x to 5.8: free stack, pid, ppid, flags)
+//	systemd-udevd   D13440   382    330 0x80004124                     (a free stack of 5 digits glues to the state)
+//	DDRace64-Server D ffff88007a2dd140     0 27090   3047 0x00000000   (3.x: a task address first)
+//	khubd         D 000005e3     0   281      2                       (2.6.30: "%-13.13s", no flags)
+//	mozilla-bin   D 00000001     0  1225      1          1245  1393 (NOTLB)   (2.6.0: child and sibling PIDs)
 //	kworker/0:1     R  running task        0  3293      2 0x00000000
+//	brcmf_wdog/mmc1 D    0   621      2 0x00000000 last_sleep: 2440793077.  last_runnable: 2440766827   (vendor words after the flags)
+//
+// Mail clients that squeeze runs of spaces ("client D ffff88047fd14800 0
+// 1997 1912 0x00000004") leave the line readable.
 func parseTaskOld(msg []byte, t *Task) bool {
-	var toks [8][]byte
+	ok, _ := readTaskOld(msg, t)
+	return ok
+}
+
+// maxTaskWords bounds the words of a task line that are looked at.
+const maxTaskWords = 24
+
+// readTaskOld is parseTaskOld; partial says that msg is the start of such
+// a line, cut before it was complete ("amms_task       D    0    51      2"
+// without its flags), so that the reader may join the next line to it.
+func readTaskOld(msg []byte, t *Task) (ok, partial bool) {
+	var words [maxTaskWords][]byte
+	var at [maxTaskWords]int // where each word starts in msg
 	n := 0
-	s := trimSpace(msg)
-	for n < len(toks) && len(s) > 0 {
-		sp := bytes.LastIndexByte(s, ' ')
-		toks[n] = s[sp+1:]
+	for i := 0; i < len(msg) && n < maxTaskWords; {
+		for i < len(msg) && (msg[i] == ' ' || msg[i] == '\t') {
+			i++
+		}
+		if i >= len(msg) {
+			break
+		}
+		j := i
+		for j < len(msg) && msg[j] != ' ' && msg[j] != '\t' {
+			j++
+		}
+		words[n], at[n] = msg[i:j], i
 		n++
-		if sp < 0 {
-			s = nil
-			break
+		i = j
+	}
+	for k := n - 1; k >= 1; k-- {
+		w := words[k]
+		if !isStateWord(w) {
+			continue
 		}
-		s = trimSpace(s[:sp])
-	}
-	// toks[0] flags, [1] ppid, [2] pid, [3] free, then state or a 3.x
-	// address, or "task" "running".
-	if n < 5 || !bytes.HasPrefix(toks[0], []byte("0x")) {
-		return false
-	}
-	if _, ok := hex0x(toks[0]); !ok {
-		return false
-	}
-	ppid, ok1 := atoi(toks[1])
-	pid, ok2 := atoi(toks[2])
-	free, ok3 := atoi(toks[3])
-	if !ok1 || !ok2 || !ok3 || pid > 1<<31 || ppid > 1<<31 || free > 1<<40 {
-		return false
-	}
-	k := 4
-	if string(toks[k]) == "task" && k+1 < n && string(toks[k+1]) == "running" {
-		k += 2
-	} else if len(toks[k]) >= 8 && k+1 < n {
-		if _, ok := hexNum(toks[k]); ok && len(toks[k+1]) == 1 {
-			k++ // 3.x: thread_saved_pc or task address
+		var u Task
+		var rest [maxTaskWords][]byte
+		m := 0
+		if len(w) > 1 {
+			rest[m] = w[1:] // "D13440": the free stack size
+			m++
 		}
-	}
-	if k >= n || len(toks[k]) != 1 || !isLetter(toks[k][0]) {
-		return false
-	}
-	// What is left of the line before the state letter is comm.
-	st := toks[k]
-	full := trimSpace(msg)
-	pos := len(full)
-	for j := 0; j <= k; j++ {
-		sp := bytes.LastIndexByte(full[:pos], ' ')
-		if sp < 0 {
-			pos = 0
-			break
+		for _, x := range words[k+1 : n] {
+			rest[m] = x
+			m++
 		}
-		pos = len(trimRightSpace(full[:sp]))
+		done, part := taskNumbers(rest[:m], &u)
+		if !done {
+			if part {
+				partial = true
+			}
+			continue
+		}
+		comm := trimSpace(msg[:at[k]])
+		if len(comm) == 0 && t.Comm == "" {
+			return false, false
+		}
+		t.PID, t.PPID, t.HasPPID, t.StackFree, t.Flags = u.PID, u.PPID, true, u.StackFree, u.Flags
+		t.State = string(w[:1])
+		if t.Comm == "" {
+			t.Comm = string(comm)
+		}
+		return true, false
 	}
-	comm := full[:pos]
-	if len(comm) == 0 && t.Comm == "" {
+	return false, partial
+}
+
+// isStateWord is a task state letter (task_state_to_char: R S D T t X Z P
+// I, and W K N of older kernels), alone or glued to the free stack size.
+func isStateWord(w []byte) bool {
+	switch w[0] {
+	case 'R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I', 'W', 'K', 'N', 'x':
+	default:
 		return false
 	}
-	t.PID, t.PPID, t.HasPPID, t.StackFree = int(pid), int(ppid), true, int(free)
-	t.Flags = string(toks[0])
-	t.State = string(st)
-	if t.Comm == "" {
-		t.Comm = string(comm)
+	for _, c := range w[1:] {
+		if !isDigit(c) {
+			return false
+		}
 	}
 	return true
+}
+
+// taskNumbers reads what follows the state of an old task line into u:
+// ["running" "task"] [address] free pid ppid [0xflags [vendor words]], or
+// the 2.6.0 form address free pid ppid [relatives] (NOTLB). partial says
+// the words are numbers that could begin such a line.
+func taskNumbers(w [][]byte, u *Task) (ok, partial bool) {
+	if len(w) >= 2 && string(w[0]) == "running" && string(w[1]) == "task" {
+		w = w[2:]
+	}
+	var nums [8]uint64
+	var lens [8]int
+	n := 0
+	flags := -1
+	for i, x := range w {
+		if len(x) > 2 && x[0] == '0' && x[1] == 'x' {
+			if _, ok := hex0x(x); !ok {
+				return false, false
+			}
+			flags = i
+			break
+		}
+		if x[0] == '(' && (string(x) == "(NOTLB)" || string(x) == "(L-TLB)") && i == len(w)-1 {
+			break
+		}
+		v, ok := hexNum(x)
+		if !ok || n == len(nums) {
+			return false, false
+		}
+		nums[n], lens[n] = v, len(x)
+		n++
+	}
+	dec := func(i int) (int64, bool) { return atoi(w[i]) }
+	var free, pid, ppid int64
+	var okf, okp, okq bool
+	switch {
+	case flags >= 0 && (n == 3 || n == 4):
+		// [address] free pid ppid flags
+		b := n - 3
+		free, okf = dec(b)
+		pid, okp = dec(b + 1)
+		ppid, okq = dec(b + 2)
+		u.Flags = string(w[flags])
+	case flags < 0 && n >= 4 && (lens[0] == 8 || lens[0] == 16) && (n == 4 || last(w) == "(NOTLB)" || last(w) == "(L-TLB)"):
+		// 2.6: address free pid ppid [relatives (NOTLB)]
+		free, okf = dec(1)
+		pid, okp = dec(2)
+		ppid, okq = dec(3)
+	default:
+		return false, flags < 0 && n < 4
+	}
+	if !okf || !okp || !okq || pid > 1<<31 || ppid > 1<<31 || free > 1<<40 {
+		return false, false
+	}
+	u.StackFree, u.PID, u.PPID = int(free), int(pid), int(ppid)
+	return true, false
+}
+
+func last(w [][]byte) string {
+	if len(w) == 0 {
+		return ""
+	}
+	return string(w[len(w)-1])
 }
 
 func trimRightSpace(b []byte) []byte {

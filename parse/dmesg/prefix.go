@@ -45,18 +45,28 @@ func splitPrefix(line []byte, p *prefix) []byte {
 			if !ok {
 				return s
 			}
-			return rest
+			return p.vendor(rest)
 		case isDigit(c):
 			rest, ok := p.digits(s)
 			if !ok {
 				return s
 			}
 			s = rest
-			if p.wallKind == ISO && p.kernel && !p.other && len(s) > 0 && s[0] == '[' {
+			if p.other {
+				return s
+			}
+			if len(s) > 0 && s[0] == '[' && p.kernel && !p.kmsg {
+				continue // "2024-04-11T10:25:14+0800 host kernel: [ 12.3] ..."
+			}
+			return p.vendor(s)
+		case c >= 'a' && c <= 'z':
+			if bytes.HasPrefix(s, kernelIdent) && len(s) > len(kernelIdent) && s[len(kernelIdent)] == ' ' {
+				// A syslog line whose date and host were cut off:
+				// "kernel: [425684.110424] INFO: ..."
+				p.kernel = true
+				s = s[len(kernelIdent)+1:]
 				continue
 			}
-			return s
-		case c >= 'a' && c <= 'z':
 			// dmesg -x: "kern  :err   : "
 			if len(s) < 15 || s[6] != ':' || s[13] != ':' || s[14] != ' ' {
 				return s
@@ -112,17 +122,104 @@ func (p *prefix) bracket(s []byte) ([]byte, bool) {
 		return s, true
 	}
 	// "[Fri Jun 15 09:33:12 2018] "
-	if k == 1 && len(s) >= 26 && s[25] == ']' && s[4] == ' ' && s[8] == ' ' && s[14] == ':' && s[17] == ':' {
-		p.wall = s[1:25]
-		p.wallKind = Ctime
-		p.kernel = true
-		s = s[26:]
-		if len(s) > 0 && s[0] == ' ' {
-			s = s[1:]
+	if k == 1 {
+		if e := ctimeEnd(s); e > 0 {
+			p.wall = s[1:e]
+			p.wallKind = Ctime
+			p.kernel = true
+			s = s[e+1:]
+			if len(s) > 0 && s[0] == ' ' {
+				s = s[1:]
+			}
+			return s, true
 		}
-		return s, true
 	}
 	return s, false
+}
+
+// ctimeEnd returns the index of the ']' closing dmesg -T's stamp at the
+// start of s, or 0. The stamp is strftime's "%a %b %e %H:%M:%S %Y", so
+// its day may be one digit after one space or two ("[Mon Jan 6 13:25:28
+// 2025]", "[Mon Jan  6 ...]") and its names are the locale's ("[Mo Apr 29
+// 20:44:47 2019]").
+func ctimeEnd(s []byte) int {
+	i := 1
+	word := func() bool {
+		j := i
+		for i < len(s) && i-j <= 12 && s[i] != ' ' && s[i] != ']' && !isDigit(s[i]) {
+			i++
+		}
+		return i-j >= 2 && i-j <= 12
+	}
+	spaces := func() bool {
+		j := i
+		for i < len(s) && i-j < 3 && s[i] == ' ' {
+			i++
+		}
+		return i > j
+	}
+	if !word() || !spaces() || !word() || !spaces() {
+		return 0
+	}
+	d := i
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i-d < 1 || i-d > 2 || !spaces() {
+		return 0
+	}
+	if i+8 > len(s) || s[i+2] != ':' || s[i+5] != ':' || !isDigit(s[i]) || !isDigit(s[i+7]) {
+		return 0
+	}
+	i += 8
+	if !spaces() {
+		return 0
+	}
+	y := i
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i-y != 4 || i >= len(s) || s[i] != ']' {
+		return 0
+	}
+	return i
+}
+
+// vendor strips what some kernels print after the stamp: MediaTek's CPU
+// and task, "(1)[67:khungtaskd]", which becomes the line's caller; and
+// the level of a continued line, "<0> ffff8800180038a8 ..." (2.6 oopses).
+func (p *prefix) vendor(s []byte) []byte {
+	t := s
+	if len(t) > 0 && t[0] == ' ' {
+		t = t[1:]
+	}
+	if len(t) > 3 && t[0] == '<' && isDigit(t[1]) && t[2] == '>' && t[3] == ' ' {
+		return t[3:]
+	}
+	if len(t) < 7 || t[0] != '(' {
+		return s
+	}
+	j := 1
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j == 1 || j+1 >= len(t) || t[j] != ')' || t[j+1] != '[' {
+		return s
+	}
+	k := j + 2
+	d := k
+	for k < len(t) && isDigit(t[k]) {
+		k++
+	}
+	if k == d || k >= len(t) || t[k] != ':' {
+		return s
+	}
+	e := bytes.IndexByte(t[k:], ']')
+	if e < 2 || e > 64 {
+		return s
+	}
+	p.caller = t[d : k+e]
+	return t[k+e+1:]
 }
 
 // callerID reads printk's "[  T140]" or "[    C1]" caller field.
@@ -150,11 +247,14 @@ func callerID(s []byte) (id, rest []byte, ok bool) {
 // digits reads an ISO timestamp (dmesg --time-format iso, journalctl
 // short-iso, rsyslog) or a /dev/kmsg record header "3,2903,86997972896,-;".
 func (p *prefix) digits(s []byte) ([]byte, bool) {
-	if len(s) >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' {
-		sp := bytes.IndexByte(s, ' ')
+	if len(s) >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':' {
+		// "2024-04-11T10:25:14+0800 host kernel: ", and with a space
+		// for the T as other tools write it ("2021-03-16 11:30:24.753 kernel: ").
+		sp := bytes.IndexByte(s[11:], ' ')
 		if sp < 0 {
 			return s, false
 		}
+		sp += 11
 		p.wall = s[:sp]
 		p.wallKind = ISO
 		if bytes.IndexByte(p.wall, ',') >= 0 {
@@ -163,6 +263,16 @@ func (p *prefix) digits(s []byte) ([]byte, bool) {
 			return s[sp+1:], true
 		}
 		return p.ident(s[sp+1:]), true
+	}
+	if len(s) >= 10 && s[2] == ':' && s[5] == ':' && isDigit(s[1]) && isDigit(s[3]) && isDigit(s[4]) && isDigit(s[6]) && isDigit(s[7]) && (s[8] == ' ' || s[8] == '.') {
+		// A syslog configured to write the time of day only:
+		// "23:05:11 localhost.localdomain kernel: ". Without a date
+		// the time is not placed on the wall clock.
+		sp := bytes.IndexByte(s[8:], ' ')
+		if sp < 0 {
+			return s, false
+		}
+		return p.ident(s[8+sp+1:]), true
 	}
 	// /dev/kmsg: "level,seq,usec,flags[,more];message"
 	j := 0
@@ -279,7 +389,7 @@ func (p *prefix) stamp(year int) Stamp {
 			st.Wall, st.WallKind = t, Syslog
 		}
 	case Ctime:
-		if t, err := time.Parse("Mon Jan _2 15:04:05 2006", string(p.wall)); err == nil {
+		if t, ok := parseCtime(p.wall); ok {
 			st.Wall, st.WallKind = t, Ctime
 		}
 	case ISO:
@@ -342,16 +452,25 @@ func parseSyslogTime(b []byte, year int) (time.Time, bool) {
 // parseISO accepts "2024-04-11T10:25:14,123456+08:00" (dmesg),
 // "2024-04-11T10:25:14+0800" (journalctl short-iso) and
 // "2026-05-28T12:21:57.303295+00:00" (short-iso-precise, rsyslog).
+//
+// A space may stand for the T, and a stamp without a zone
+// ("2021-03-16 11:30:24.753") is host-local: it is read as UTC, as syslog
+// stamps are.
 func parseISO(b []byte) (time.Time, bool) {
-	s := string(b)
+	s := []byte(string(b))
+	if len(s) > 10 && s[10] == ' ' {
+		s[10] = 'T'
+	}
 	for _, layout := range [...]string{
 		"2006-01-02T15:04:05.999999999Z07:00",
 		"2006-01-02T15:04:05,999999999Z07:00",
 		"2006-01-02T15:04:05.999999999Z0700",
 		"2006-01-02T15:04:05,999999999Z0700",
 		"2006-01-02T15:04:05Z0700",
+		"2006-01-02T15:04:05.999999999",
+		"2006-01-02T15:04:05,999999999",
 	} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.Parse(layout, string(s)); err == nil {
 			return t, true
 		}
 	}
@@ -371,4 +490,25 @@ func atoi(b []byte) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
+}
+
+// parseCtime reads the inside of dmesg -T's stamp ("Fri Jun 15 09:33:12
+// 2018"), which ctimeEnd found well formed. The weekday is not needed;
+// the month must be an English one (a localised name leaves the line
+// without a wall clock rather than with a wrong one).
+func parseCtime(b []byte) (time.Time, bool) {
+	f := bytes.Fields(b)
+	if len(f) != 5 || len(f[3]) != 8 {
+		return time.Time{}, false
+	}
+	mon := monthIndex(f[1])
+	day, ok1 := atoi(f[2])
+	h, ok2 := atoi(f[3][0:2])
+	m, ok3 := atoi(f[3][3:5])
+	sec, ok4 := atoi(f[3][6:8])
+	year, ok5 := atoi(f[4])
+	if mon < 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || h > 23 || m > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(int(year), time.Month(mon+1), int(day), int(h), int(m), int(sec), 0, time.UTC), true
 }

@@ -58,19 +58,18 @@ type Reader struct {
 
 	queue []*Record
 	rec   *Record
-	cur   *Record // the record being built
-	// curCaller is the printk caller id of cur's first line, if any.
-	curCaller []byte
-	// frames says cur's stack has begun; pendArm is an ARM32 "from"
-	// frame waiting for the next line or the end of the stack.
-	frames  bool
-	pendArm *Frame
-	// pending counts unrelated lines since cur's last line; other counts
-	// lines of other callers.
-	pending, other int
+	// cur is the record being built from the current printk caller's
+	// lines; parked are those of other callers, whose lines interleave
+	// with cur's on a console (at most maxParked).
+	cur    *build
+	parked []*build
 	// expectTask is set after lines that announce task dumps in the old
 	// format (SysRq-w), so that a bare task line starts a record.
 	expectTask int
+	// block says the current line begins a block of text (it follows a
+	// blank line, a fence or a prompt, or begins the input), where a
+	// bare stack is a task of its own.
+	block bool
 
 	kernelSeen bool
 	err        error
@@ -79,6 +78,29 @@ type Reader struct {
 	p          prefix
 }
 
+// build is a record being read.
+type build struct {
+	rec *Record
+	// caller is the printk caller id of its first line, if any.
+	caller []byte
+	// frames says the stack has begun; pendArm is an ARM32 "from"
+	// frame waiting for the next line or the end of the stack.
+	frames  bool
+	pendArm *Frame
+	// ctx is the interrupt context the stack is in ("NMI", "IRQ",
+	// "exception"...), "" for the task's own frames.
+	ctx string
+	// symDup says the last frame came from a 2.6.0 "[sym+157/342]" line,
+	// which the next line prints again with its address.
+	symDup bool
+	// pending counts unrelated lines since the last line of this record;
+	// other, lines of other callers.
+	pending, other int
+}
+
+// maxParked bounds the records of other printk callers kept open.
+const maxParked = 8
+
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader, opts Options) *Reader {
 	if opts.Name == "" || opts.Name == "-" {
@@ -86,7 +108,7 @@ func NewReader(r io.Reader, opts Options) *Reader {
 	}
 	src := paste.NewReader(r)
 	src.SetMaxLine(opts.MaxLine)
-	return &Reader{src: src, opts: opts}
+	return &Reader{src: src, opts: opts, block: true}
 }
 
 // Next advances to the next record; it returns false at the end of the
@@ -98,11 +120,11 @@ func (r *Reader) Next() bool {
 			return false
 		}
 		if !r.src.Next() {
-			r.finish()
+			r.finishAll()
 			if err := r.src.Err(); err != nil {
 				r.err = fmt.Errorf("%s:%d: %w", r.opts.Name, r.n+1, err)
 			} else if !r.kernelSeen && r.n > 0 {
-				r.err = &FormatError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w: no kernel timestamp, kernel syslog line or hung-task report in %d lines", ErrNotKernelLog, r.n)}
+				r.err = &FormatError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w: no kernel timestamp, kernel syslog line or kernel report in %d lines", ErrNotKernelLog, r.n)}
 			}
 			if len(r.queue) == 0 {
 				if r.err == nil {
@@ -121,11 +143,14 @@ func (r *Reader) Next() bool {
 		switch l.Kind {
 		case paste.Fence, paste.Prompt:
 			// A pasted block, or the output of a command, ends here.
-			r.finish()
+			r.finishAll()
+			r.block = true
 		case paste.Blank:
 			r.line(nil)
+			r.block = true
 		default:
 			r.line(l.Text)
+			r.block = false
 		}
 	}
 	r.rec = r.queue[0]
@@ -198,7 +223,14 @@ var (
 // comparisons: this is the hot path.
 func (r *Reader) line(line []byte) {
 	msg := splitPrefix(line, &r.p)
-	if c := cutKind(msg); c != notCut && r.src.Join(func(next, joined []byte) bool { return joins(c, next, joined) }) {
+	// A line cut by a mailer or a terminal is joined to its continuation;
+	// a lockdep entry can be cut twice ("#0: addr" / "(class){..}, at:" /
+	// "site").
+	for range 4 {
+		c := cutKind(msg)
+		if c == notCut || !r.join(c) {
+			break
+		}
 		line = r.src.Line().Text
 		msg = splitPrefix(line, &r.p)
 	}
@@ -210,7 +242,7 @@ func (r *Reader) line(line []byte) {
 			return
 		}
 	} else if !r.kernelSeen && r.n > sniffLines && r.cur == nil {
-		r.err = &FormatError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w: no kernel timestamp, kernel syslog line or hung-task report in the first %d lines", ErrNotKernelLog, sniffLines)}
+		r.err = &FormatError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w: no kernel timestamp, kernel syslog line or kernel report in the first %d lines", ErrNotKernelLog, sniffLines)}
 		return
 	}
 	if r.p.other {
@@ -219,300 +251,70 @@ func (r *Reader) line(line []byte) {
 		}
 		return
 	}
-	if r.cur != nil {
-		if r.curCaller != nil && r.p.caller != nil && !bytes.Equal(r.curCaller, r.p.caller) {
-			r.other++
-			if r.cur.Task != nil {
-				r.cur.Task.Interleaved++
-			}
-			if r.other > otherCallerWindow {
-				r.finish()
-			}
-			return
-		}
-		if r.cont(msg, line) {
-			return
-		}
+	if r.p.caller != nil {
+		r.switchCaller(r.p.caller)
+	}
+	if r.cur != nil && r.cont(msg, line) {
+		return
 	}
 	if !r.start(msg, line) && !r.p.kernel && len(msg) > 0 {
 		r.src.Prose()
 	}
 }
 
-// start checks whether msg begins a record (or, for "Show Blocked State",
-// announces some) and reports whether it did.
-func (r *Reader) start(msg, line []byte) bool {
-	if r.expectTask > 0 {
-		r.expectTask--
-	}
-	if len(msg) == 0 {
-		return false
-	}
-	switch c := msg[0]; {
-	case c == 'I':
-		if !bytes.HasPrefix(msg, infoTask) {
-			return false
-		}
-		t, b, ok := parseInfoTask(msg)
-		if !ok {
-			return false
-		}
-		r.kernelSeen = true
-		if b != nil {
-			r.emit(&Record{Kind: KindBlocker, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year), Blocker: b})
-			return true
-		}
-		r.begin(&Record{Kind: KindTask, Task: t}, msg)
-	case c == 't':
-		if !bytes.HasPrefix(msg, taskColon) {
-			return false
-		}
-		t := &Task{}
-		if !parseTaskLine(msg, t) {
-			return false
-		}
-		t.TaskLine = r.n
-		r.begin(&Record{Kind: KindTask, Task: t}, msg)
-	case c == 'F':
-		if !bytes.HasPrefix(msg, suppressed) {
-			return false
-		}
-		r.emit(&Record{Kind: KindSuppressed, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year)})
-	case isDigit(c) || c == 'n':
-		if bytes.Index(msg, heldBy) < 0 {
-			return false
-		}
-		h, ok := parseHeldHeader(msg)
-		if !ok {
-			return false
-		}
-		r.begin(&Record{Kind: KindHeldLocks, Locks: h}, msg)
-	case c == 'S':
-		if !bytes.Contains(msg, showBlocked) {
-			return false
-		}
-		r.expectTask = noiseWindow * 4
-	default:
-		if r.expectTask == 0 || len(msg) <= 16 {
-			return false
-		}
-		t := &Task{}
-		if !parseTaskOld(msg, t) {
-			return false
-		}
-		t.TaskLine = r.n
-		r.begin(&Record{Kind: KindTask, Task: t}, msg)
-	}
-	return true
+// join asks the paste layer to join the next line to the current one,
+// which looks cut as c says.
+func (r *Reader) join(c cut) bool {
+	return r.src.Join(func(next, joined []byte) bool { return joins(c, next, joined) })
 }
 
-func (r *Reader) begin(rec *Record, msg []byte) {
-	r.finish()
-	r.kernelSeen = true
-	rec.Line = r.n
-	rec.Text = string(msg)
-	rec.Time = r.p.stamp(r.opts.Year)
-	r.cur = rec
-	if r.p.caller != nil {
-		r.curCaller = append(r.curCaller[:0], r.p.caller...)
-	} else {
-		r.curCaller = nil
-	}
-	r.frames = false
-	r.pendArm = nil
-	r.pending, r.other = 0, 0
-}
-
-func (r *Reader) emit(rec *Record) {
-	r.finish()
-	r.kernelSeen = true
-	r.queue = append(r.queue, rec)
-}
-
-// finish queues the record being built.
-func (r *Reader) finish() {
-	if r.cur == nil {
+// switchCaller makes the record of printk caller id the current one: the
+// lines of concurrent reports interleave on a console, and each caller's
+// lines are read as a report of their own.
+func (r *Reader) switchCaller(id []byte) {
+	if r.cur != nil && (r.cur.caller == nil || bytes.Equal(r.cur.caller, id)) {
 		return
 	}
-	if t := r.cur.Task; t != nil && r.pendArm != nil {
-		r.addFrame(t, *r.pendArm)
-	}
-	r.queue = append(r.queue, r.cur)
-	r.cur = nil
-	r.pendArm = nil
-	r.curCaller = r.curCaller[:0]
-}
-
-// unrelated notes a line that is no part of cur.
-func (r *Reader) unrelated() {
-	r.pending++
-	if r.pending > noiseWindow {
-		r.finish()
-	}
-}
-
-// related marks msg as part of cur: unrelated lines since the last one
-// were interleaved.
-func (r *Reader) related() {
-	if r.pending > 0 && r.cur.Task != nil {
-		r.cur.Task.Interleaved += r.pending
-	}
-	r.pending = 0
-}
-
-// cont offers msg to the record being built; false means msg is not
-// part of it and may start another record.
-func (r *Reader) cont(msg, line []byte) bool {
-	if len(msg) == 0 {
-		return true
-	}
-	if r.cur.Locks != nil {
-		return r.contLocks(msg, line)
-	}
-	t := r.cur.Task
-	if bytes.HasPrefix(msg, infoTask) || bytes.HasPrefix(msg, suppressed) {
-		return false
-	}
-	trim := trimSpace(msg)
-	if t.TaskLine == 0 && !r.frames {
-		switch {
-		case bytes.HasPrefix(trim, tainted) || bytes.HasPrefix(trim, notTainted):
-			t.Tainted = string(trim)
-			r.related()
-			return true
-		case bytes.HasPrefix(msg, echoDisables) && bytes.HasSuffix(msg, disablesSuffix):
-			r.related()
-			return true
-		case bytes.Equal(trim, coredump):
-			t.Coredump = true
-			r.related()
-			return true
-		}
-		if parseTaskLine(msg, t) {
-			t.TaskLine = r.n
-			r.related()
-			return true
-		}
-	} else if bytes.HasPrefix(msg, taskColon) {
-		return false // the next task's dump
-	}
-	switch {
-	case bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm):
-		r.frames = true
-		r.related()
-		return true
-	case bytes.HasPrefix(trim, sched):
-		// print_scx_info: "Sched_ext: qmap (enabled+all)"
-		r.related()
-		return true
-	case bytes.HasPrefix(trim, workqueue):
-		t.Workqueue = string(trim[len(workqueue):])
-		r.related()
-		return true
-	case bytes.Equal(trim, taskClose):
-		r.related()
-		r.finish()
-		return true
-	case isBracketTag(trim):
-		r.related()
-		return true
-	case bytes.HasPrefix(msg, showingLocks) || bytes.Index(msg, heldBy) >= 0 && len(msg) > 0 && (isDigit(msg[0]) || msg[0] == 'n'):
-		return false
-	}
-	if f, caller, arm, ok := parseFrame(msg); ok && (r.frames || t.TaskLine != 0) {
-		r.frames = true
-		r.related()
-		if arm {
-			// Each ARM32 line names a callee and its caller; the caller is
-			// the next line's callee, so it is kept only for the last line.
-			if r.pendArm == nil || len(t.Frames) == 0 {
-				r.addFrame(t, f)
-			} else {
-				pa := *r.pendArm
-				pa.Unreliable = pa.Unreliable || f.Unreliable
-				if f.Offset != 0 && pa.Offset == 0 {
-					pa.Offset, pa.Size = f.Offset, f.Size
-				}
-				r.addFrame(t, pa)
-			}
-			r.pendArm = &caller
-		} else {
-			if r.pendArm != nil {
-				r.addFrame(t, *r.pendArm)
-				r.pendArm = nil
-			}
-			r.addFrame(t, f)
-		}
-		return true
-	}
-	if isRegisterLine(trim) || isStackWords(trim) {
-		t.Registers++
-		r.related()
-		return true
-	}
-	if r.frames && looksLikeFrame(trim) {
-		r.skip(line)
-		r.related()
-		return true
-	}
-	if !r.p.kernel {
-		// Not kernel text at all: prose, or a program's output on the
-		// console between the report's lines.
-		r.src.Prose()
-	}
-	r.unrelated()
-	return r.cur != nil
-}
-
-func (r *Reader) addFrame(t *Task, f Frame) {
-	if len(t.Frames) >= maxFrames {
-		t.DroppedFrames++
-		return
-	}
-	t.Frames = append(t.Frames, f)
-}
-
-func (r *Reader) contLocks(msg, line []byte) bool {
-	h := r.cur.Locks
-	trim := trimSpace(msg)
-	if len(trim) > 0 && trim[0] == '#' {
-		l, ok := parseLock(trim)
-		if !ok {
-			r.skip(line)
-			return true
-		}
-		if len(h.Locks) < maxLocks {
-			h.Locks = append(h.Locks, l)
-		}
-		r.pending = 0
-		return true
-	}
-	if bytes.HasPrefix(trim, equalsLine) {
-		r.finish()
-		return true
-	}
-	r.finish()
-	return false
-}
-
-// isBracketTag is "<TASK>", "<IRQ>", "</IRQ>", "<NMI>", "<EOI>", "<EOE>"...
-func isBracketTag(b []byte) bool {
-	if len(b) < 3 || b[0] != '<' || b[len(b)-1] != '>' {
-		return false
-	}
-	in := b[1 : len(b)-1]
-	if len(in) > 0 && in[0] == '/' {
-		in = in[1:]
-	}
-	if len(in) == 0 || len(in) > 8 {
-		return false
-	}
-	for _, c := range in {
-		if c < 'A' || c > 'Z' {
-			return false
+	for _, b := range r.parked {
+		if !bytes.Equal(b.caller, id) {
+			b.other++
 		}
 	}
-	return true
+	var next *build
+	for i, b := range r.parked {
+		if bytes.Equal(b.caller, id) {
+			next = b
+			r.parked = append(r.parked[:i], r.parked[i+1:]...)
+			break
+		}
+	}
+	if r.cur != nil {
+		r.cur.other++
+		r.parked = append(r.parked, r.cur)
+	}
+	r.cur = next
+	if next != nil {
+		// The lines of other callers between its lines were interleaved.
+		if t := next.rec.Task; t != nil {
+			t.Interleaved += next.other
+		}
+		next.other = 0
+	}
+	// A record whose caller has been silent for long has ended, as has
+	// the oldest when too many are open.
+	drop := len(r.parked) - maxParked
+	keep := r.parked[:0]
+	for i, b := range r.parked {
+		if i < drop || b.other > otherCallerWindow {
+			r.queue = append(r.queue, r.close(b))
+			continue
+		}
+		keep = append(keep, b)
+	}
+	for i := len(keep); i < len(r.parked); i++ {
+		r.parked[i] = nil
+	}
+	r.parked = keep
 }
 
 // isRegisterLine is a register dump line: "RIP: 0033:0x7f612a9e5575",

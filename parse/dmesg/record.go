@@ -126,8 +126,14 @@ type Task struct {
 	Workqueue string
 	// TaskLine is the line number of the task line, 0 without one.
 	TaskLine int
-	// Frames are the stack, innermost first, as printed.
+	// Frames are the task's own stack, innermost first, as printed.
 	Frames []Frame
+	// Interrupt are the frames printed for an interrupt or exception
+	// context the task was in, in the order printed: between <NMI> and
+	// </NMI> (or <<EOE>>), <IRQ> and </IRQ> (or <EOI>), <SOFTIRQ> and
+	// </SOFTIRQ>. They say what the CPU was doing, not where the task
+	// waits, so they are not among Frames.
+	Interrupt []Frame
 	// DroppedFrames counts frames beyond the cap of 1024 per task.
 	DroppedFrames int
 	// Registers counts register dump, Code: and raw stack-word lines.
@@ -157,6 +163,9 @@ type Frame struct {
 	Inline bool
 	Source string
 	Line   int
+	// Context is the interrupt context of a frame of Task.Interrupt:
+	// "NMI", "IRQ", "SOFTIRQ", "exception" (<#DB>, <#MC>...).
+	Context string `json:",omitempty"`
 }
 
 // Base is Func without compiler suffixes (.isra.0, .constprop.0, .part.1,

@@ -22,6 +22,9 @@ const (
 	cutTask
 	cutFrame
 	cutLock
+	// cutTaskOld is an old task line cut before its flags; the reader
+	// asks for it where a task line may be (cutKind cannot tell).
+	cutTaskOld
 )
 
 // cutKind says whether msg, a message without its prefixes, looks cut. It
@@ -156,6 +159,9 @@ func joins(c cut, next, joined []byte) bool {
 	case cutLock:
 		l, ok := parseLock(trimSpace(jm))
 		return ok && l.At.Func != ""
+	case cutTaskOld:
+		ok, _ := readTaskOld(jm, &Task{})
+		return ok
 	}
 	return false
 }

@@ -1,0 +1,371 @@
+package dmesg
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// The cases below are lines of the published texts in testdata/real
+// (named in each case, decorations such as mail quoting removed unless the
+// case is about them), the lines that taught the reader each rule.
+
+// brief is what a case checks of a task: who it is and its frames.
+type brief struct {
+	Comm      string
+	PID, PPID int
+	State     string
+	Hung      bool
+	Line      int
+	Frames    []string
+	Interrupt []string
+}
+
+func briefs(recs []*Record) []brief {
+	var out []brief
+	for _, rec := range recs {
+		if rec.Task == nil {
+			continue
+		}
+		t := rec.Task
+		b := brief{Comm: t.Comm, PID: t.PID, PPID: t.PPID, State: t.State, Hung: t.Hung, Line: rec.Line}
+		name := func(f Frame) string {
+			s := f.Func
+			if f.Unreliable {
+				s = "? " + s
+			}
+			if f.Inline {
+				s += " [inline]"
+			}
+			return s
+		}
+		for _, f := range t.Frames {
+			b.Frames = append(b.Frames, name(f))
+		}
+		for _, f := range t.Interrupt {
+			b.Interrupt = append(b.Interrupt, f.Context+": "+name(f))
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func TestExcerptStamps(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Stamp
+	}{{
+		// dmesg/010: a journal line whose date and host the poster cut off.
+		name: "kernel: before the stamp",
+		in:   "kernel: [425684.110424] INFO: task kworker/u162:0:58843 blocked for more than 120 seconds.\n",
+		want: Stamp{Mono: 425684110424000, HasMono: true},
+	}, {
+		// dmesg/012: dmesg -T under a German locale.
+		name: "ctime with a localised weekday",
+		in:   "[Mo Apr 29 20:44:47 2019] INFO: task btrfs-transacti:10227 blocked for more than 120 seconds.\n",
+		want: Stamp{Wall: mustTime(t, "2019-04-29T20:44:47Z"), WallKind: Ctime},
+	}, {
+		// dmesg/017: a day of one digit after one space.
+		name: "ctime with a one-space day",
+		in:   "[Mon Jan 6 13:25:28 2025] INFO: task nfsd:55306 blocked for more than 6883 seconds.\n",
+		want: Stamp{Wall: mustTime(t, "2025-01-06T13:25:28Z"), WallKind: Ctime},
+	}, {
+		// dmesg/022: syslog writing the time of day only: no wall clock.
+		name: "syslog time of day",
+		in:   "23:05:11 localhost.localdomain kernel: INFO: task qemu-system-aar:8361 blocked for more than 120 seconds.\n",
+		want: Stamp{},
+	}, {
+		// Issue 8's example of journalctl -o short-iso-precise with a
+		// space for the T, no zone and no host.
+		name: "iso with a space",
+		in:   "2021-03-16 11:30:24.753 kernel: INFO: task rsync:3621271 blocked for more than 120 seconds.\n",
+		want: Stamp{Wall: mustTime(t, "2021-03-16T11:30:24.753Z"), WallKind: ISO},
+	}, {
+		// dmesg/008: /dev/kmsg records of a MediaTek kernel, whose CPU and
+		// task follow the record header.
+		name: "kmsg with a MediaTek caller",
+		in:   "3,25164,832483138,-; (1)[67:khungtaskd]INFO: task amms_task:51 blocked for more than 120 seconds.\n",
+		want: Stamp{Mono: 832483138 * 1000, HasMono: true, Caller: "67:khungtaskd"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, _, err := read(tt.in, Options{})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("got %d records, err %v; want 1", len(recs), err)
+			}
+			if diff := cmp.Diff(tt.want, recs[0].Time); diff != "" {
+				t.Errorf("stamp (-want +got):\n%s", diff)
+			}
+			if recs[0].Task == nil || recs[0].Task.PID == 0 {
+				t.Errorf("record %+v has no task", recs[0])
+			}
+		})
+	}
+}
+
+func TestExcerptTaskLines(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []brief
+	}{{
+		// dmesg/023: a free stack of 5 digits glued to the state.
+		name: "glued free stack",
+		in: "[ 1108.791169] INFO: task systemd-tmpfile:5135 blocked for more than 120 seconds.\n" +
+			"[ 1108.791607] systemd-tmpfile D11968  5135      1 0x00040000\n",
+		want: []brief{{Comm: "systemd-tmpfile", PID: 5135, PPID: 1, State: "D", Hung: true, Line: 1}},
+	}, {
+		// dmesg/003: a ChromeOS kernel prints more after the flags.
+		name: "vendor words after the flags",
+		in: "INFO: task brcmf_wdog/mmc1:621 blocked for more than 120 seconds.\n" +
+			"brcmf_wdog/mmc1 D    0   621      2 0x00000000 last_sleep: 2440793077.  last_runnable: 2440766827\n",
+		want: []brief{{Comm: "brcmf_wdog/mmc1", PID: 621, PPID: 2, State: "D", Hung: true, Line: 1}},
+	}, {
+		// console/216: a mail client squeezed the runs of spaces.
+		name: "squeezed spaces",
+		in: "[ 240.520522] INFO: task client:1997 blocked for more than 120 seconds.\n" +
+			"[ 240.520847] client D ffff88047fd14800 0 1997 1912 0x00000004\n",
+		want: []brief{{Comm: "client", PID: 1997, PPID: 1912, State: "D", Hung: true, Line: 1}},
+	}, {
+		// dmesg/019: 2.6.0's SysRq-T line, no header, and the task's
+		// frames printed twice (by name, then by address).
+		name: "2.6.0 task line and doubled frames",
+		in: " mozilla-bin   D 00000001     0  1225      1          1245  1393 (NOTLB)\n" +
+			" eba79df4 00000082 c18dac80 00000001 00000003 5a5a5a5a 5a5a5a5a 5a5a5a5a \n" +
+			" Call Trace:\n" +
+			"  [rwsem_down_failed_common+157/342] rwsem_down_failed_common+0x9d/0x156\n" +
+			"  [<c01bcd27>] rwsem_down_failed_common+0x9d/0x156\n" +
+			"  [do_page_fault+0/1416] do_page_fault+0x0/0x588\n" +
+			"  [<c011d6b1>] do_page_fault+0x0/0x588\n",
+		want: []brief{{Comm: "mozilla-bin", PID: 1225, PPID: 1, State: "D", Line: 1,
+			Frames: []string{"rwsem_down_failed_common", "do_page_fault"}}},
+	}, {
+		// dmesg/013: a SysRq-w entry without its header, its task line
+		// cut by Gmail before the ppid.
+		name: "headerless SysRq-w entry, wrapped",
+		in: "[26099350.815187] signal          D 0000000000000000     0 49633\n" +
+			"39989 0x00000084\n" +
+			"[26099350.815209] Call Trace:\n" +
+			"[26099350.815213]  [<ffffffff81619dd5>] schedule+0x35/0x80\n",
+		want: []brief{{Comm: "signal", PID: 49633, PPID: 39989, State: "D", Line: 1, Frames: []string{"schedule"}}},
+	}, {
+		// dmesg/009: 2.6.30's line has no flags and was cut after "0  ".
+		name: "2.6.30 line, wrapped",
+		in: "May 15 19:35:42 jupiter kernel: [ 6601.222871] INFO: task khubd:281 blocked for more than 120 seconds.\n" +
+			"May 15 19:35:42 jupiter kernel: [ 6601.222906] khubd         D 000005e3     0  \n" +
+			"281      2\n",
+		want: []brief{{Comm: "khubd", PID: 281, PPID: 2, State: "D", Hung: true, Line: 1}},
+	}, {
+		// dmesg/008: cut before the flags, under kmsg and vendor prefixes.
+		name: "4.14 line cut before its flags",
+		in: "6,25167,832483205,-; (1)[67:khungtaskd]amms_task       D    0    51      2\n" +
+			"0x00000000\n",
+		want: []brief{{Comm: "amms_task", PID: 51, PPID: 2, State: "D", Line: 1}},
+	}, {
+		// dmesg/030: the report's head was cut away before the echo line.
+		name: "task line after the echo line",
+		in: "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n" +
+			"rm D ffff88107f472c40 0 16705 22512 0x00000000\n" +
+			"Call Trace:\n" +
+			"[] ? schedule_timeout+0x1ed/0x2d0\n" +
+			"[] ? dlmlock+0x8a/0xda0 [ocfs2_dlm]\n",
+		want: []brief{{Comm: "rm", PID: 16705, PPID: 22512, State: "D", Line: 2, Frames: []string{"? schedule_timeout", "? dlmlock"}}},
+	}, {
+		// dmesg/014: the old SysRq-w table header announces task lines.
+		name: "old SysRq-w table",
+		in: "sysrq: SysRq : Show Blocked State\n" +
+			"  task                        PC stack   pid father\n" +
+			"kworker/9:3     D    0 15778      2 0x80000000\n" +
+			"Workqueue: events key_garbage_collector\n" +
+			"Call Trace:\n" +
+			" __schedule+0x2ac/0xab0\n" +
+			"270             R  running task        0 15438   1007 0x00000000\n",
+		want: []brief{
+			{Comm: "kworker/9:3", PID: 15778, PPID: 2, State: "D", Line: 3, Frames: []string{"__schedule"}},
+			{Comm: "270", PID: 15438, PPID: 1007, State: "R", Line: 7},
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, sk, err := read(tt.in, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, briefs(recs)); diff != "" {
+				t.Errorf("tasks (-want +got):\n%s", diff)
+			}
+			if sk.Count != 0 {
+				t.Errorf("skipped %d lines, first %d: %q", sk.Count, sk.FirstLine, sk.FirstText)
+			}
+		})
+	}
+}
+
+func TestExcerptFrames(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []brief
+	}{{
+		// dmesg/023: powerpc prints the stack pointer before the address;
+		// its first slot has no symbol.
+		name: "powerpc two addresses",
+		in: "[ 1108.791169] INFO: task systemd-tmpfile:5135 blocked for more than 120 seconds.\n" +
+			"[ 1108.791620] Call Trace:\n" +
+			"[ 1108.791631] [c000001b9ab07500] [c000001b9ab07540] 0xc000001b9ab07540 (unreliable)\n" +
+			"[ 1108.791645] [c000001b9ab076d0] [c00000000001b5d0] __switch_to+0x280/0x470\n",
+		want: []brief{{Comm: "systemd-tmpfile", PID: 5135, Hung: true, Line: 1,
+			Frames: []string{"? 0xc000001b9ab07540", "__switch_to"}}},
+	}, {
+		// dmesg/017: decode_stacktrace.sh of 5.x+: source in parentheses,
+		// the inlined callee's line first, the module after.
+		name: "decoded with parentheses",
+		in: "INFO: task nfsd:55306 blocked for more than 6883 seconds.\n" +
+			"Call Trace:\n" +
+			"nfsd4_destroy_session (debian/build/build_amd64_none_amd64/include/linux/spinlock.h:351 debian/build/build_amd64_none_amd64/fs/nfsd/nfs4state.c:3861) nfsd\n" +
+			"? svc_recv (debian/build/build_amd64_none_amd64/net/sunrpc/svc_xprt.c:897) sunrpc\n",
+		want: []brief{{Comm: "nfsd", PID: 55306, Hung: true, Line: 1,
+			Frames: []string{"nfsd4_destroy_session", "? svc_recv"}}},
+	}, {
+		// dmesg/027: a page fault inside clone; the kernel RIP line is the
+		// frame the fault stopped, the user one a register.
+		name: "kernel RIP inside a stack",
+		in: "INFO: task repro_20250402_:13229 blocked for more than 122 seconds.\n" +
+			"Call Trace:\n" +
+			" <TASK>\n" +
+			" __mutex_lock+0x75f/0xeb0\n" +
+			" asm_exc_page_fault+0x26/0x30\n" +
+			"RIP: 0010:__put_user_4+0xd/0x20\n" +
+			"Code: 66 89 01 31 c9 0f 01 ca c3 cc cc cc cc 0f 1f 00 f3 0f 1e fa 48 89 cb 48 c1 fb 3f 48 09 d9 0f 01 cb <89> 01 31 c9 0f 01 ca c3 cc cc cc cc 0f 1f 00 f3 0f 1e fa 48 89 cb\n" +
+			" copy_process+0x1f4a/0x3d60\n" +
+			"RIP: 0033:0x41b26d\n" +
+			" </TASK>\n",
+		want: []brief{{Comm: "repro_20250402_", PID: 13229, Hung: true, Line: 1,
+			Frames: []string{"__mutex_lock", "asm_exc_page_fault", "__put_user_4", "copy_process"}}},
+	}, {
+		// dmesg/024: the soft lockup's RIP comes before the trace: the
+		// register dump, not a frame.
+		name: "RIP before the trace",
+		in: "Nov 16 18:12:15 stoat kernel: [381514.433751] Pid: 31104, comm: imap Tainted: G      D    2.6.31-14-server #48-Ubuntu System Product Name\n" +
+			"Nov 16 18:12:15 stoat kernel: [381514.433751] RIP: 0010:[<ffffffff815258b0>]  [<ffffffff815258b0>] __mutex_lock_slowpath+0x30/0x160\n" +
+			"Nov 16 18:12:15 stoat kernel: [381514.433751] Call Trace:\n" +
+			"Nov 16 18:12:15 stoat kernel: [381514.433751]  [<ffffffff815258c5>] ? __mutex_lock_slowpath+0x45/0x160\n",
+		want: []brief{{Comm: "imap", PID: 31104, Line: 1, Frames: []string{"? __mutex_lock_slowpath"}}},
+	}, {
+		// console/200: an NMI backtrace of a worker interrupted in softirq
+		// context; the interrupt's frames are not the task's.
+		name: "NMI and IRQ contexts",
+		in: "NMI backtrace for cpu 0\n" +
+			"CPU: 0 UID: 0 PID: 5299 Comm: kworker/0:7 Not tainted 6.12.0-rc1-syzkaller-00125-g0c559323bbaa #0\n" +
+			"Workqueue: events nsim_dev_trap_report_work\n" +
+			"RIP: 0010:__kernel_text_address+0xf/0x40 kernel/extable.c:79\n" +
+			"Call Trace:\n" +
+			" <NMI>\n" +
+			" </NMI>\n" +
+			" <IRQ>\n" +
+			" unwind_get_return_address+0x4d/0x90 arch/x86/kernel/unwind_orc.c:369\n" +
+			" </IRQ>\n" +
+			" <TASK>\n" +
+			" nsim_dev_trap_report_work+0x75d/0xaa0 drivers/net/netdevsim/dev.c:850\n" +
+			" </TASK>\n",
+		want: []brief{{Comm: "kworker/0:7", PID: 5299, Line: 2,
+			Frames: []string{"nsim_dev_trap_report_work"}, Interrupt: []string{"IRQ: unwind_get_return_address"}}},
+	}, {
+		// The same on x86 before 4.x, which marks the contexts on the
+		// frame lines (these are dmesg/024's frames under the markers of
+		// its kernel's dump_trace).
+		name: "old x86 context markers",
+		in: "Pid: 31104, comm: imap Tainted: G      D    2.6.31-14-server #48-Ubuntu\n" +
+			"Call Trace:\n" +
+			" <IRQ>  [<ffffffffa00e4fc1>] ? nfs_access_get_cached+0x71/0x190 [nfs]\n" +
+			" <EOI>  [<ffffffff815253ce>] ? mutex_lock+0x1e/0x40\n",
+		want: []brief{{Comm: "imap", PID: 31104, Line: 1,
+			Frames: []string{"? mutex_lock"}, Interrupt: []string{"IRQ: ? nfs_access_get_cached"}}},
+	}, {
+		// console/217: a bare stack pasted with no header: a task of its
+		// own, without a PID, at its first line.
+		name: "bare stack",
+		in: "at down_write() (like an example from serial-20170423-2.txt.xz shown below).\n" +
+			"\n" +
+			" ? __schedule+0x1d2/0x5a0\n" +
+			" ? rwsem_down_write_failed+0x1f9/0x370\n",
+		want: []brief{{Line: 3, Frames: []string{"? __schedule", "? rwsem_down_write_failed"}}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, sk, err := read(tt.in, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, briefs(recs)); diff != "" {
+				t.Errorf("tasks (-want +got):\n%s", diff)
+			}
+			if sk.Count != 0 {
+				t.Errorf("skipped %d lines, first %d: %q", sk.Count, sk.FirstLine, sk.FirstText)
+			}
+		})
+	}
+}
+
+func TestExcerptDumpHeaders(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Task
+	}{
+		// console/200, console/210, dmesg/024 (twice), console/218.
+		{"CPU: 1 UID: 0 PID: 30 Comm: khungtaskd Not tainted 6.12.0-rc1-syzkaller-00125-g0c559323bbaa #0",
+			Task{Comm: "khungtaskd", PID: 30, Tainted: "Not tainted 6.12.0-rc1-syzkaller-00125-g0c559323bbaa #0"}},
+		{"CPU: 14 UID: 0 PID: 141 Comm: khungtaskd Kdump: loaded Tainted: G S         O        6.18.3+ #7 PREEMPT(full)",
+			Task{Comm: "khungtaskd", PID: 141, Tainted: "Tainted: G S         O        6.18.3+ #7 PREEMPT(full)"}},
+		{"Pid: 31104, comm: imap Tainted: G      D    2.6.31-14-server #48-Ubuntu System Product Name",
+			Task{Comm: "imap", PID: 31104, Tainted: "Tainted: G      D    2.6.31-14-server #48-Ubuntu System Product Name"}},
+		{"Process maildrop (pid: 5551, threadinfo ffff880018002000, task ffff88005ef396b0)",
+			Task{Comm: "maildrop", PID: 5551}},
+		{"CPU: 1 PID: 7417 Comm: rs:main Q:Reg Not",
+			Task{Comm: "rs:main Q:Reg", PID: 7417}},
+	}
+	for _, tt := range tests {
+		got, ok := parseDumpHeader([]byte(tt.in))
+		if !ok {
+			t.Errorf("parseDumpHeader(%q) failed", tt.in)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, *got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("parseDumpHeader(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// TestExcerptCallers: two CPUs' lines interleaved on a console come out as
+// the reports of each (console/218's NMI backtrace of CPU 1 inside
+// khungtaskd's output, cut to its first lines).
+func TestExcerptCallers(t *testing.T) {
+	in := strings.Join([]string{
+		"[  284.980443][ T1552] CPU: 0 PID: 1552 Comm: khungtaskd Not tainted 5.10.179 #1",
+		"[  284.981513][ T1552] Call Trace:",
+		"[  284.981739][ T1552]  dump_stack+0x106/0x162",
+		"[  284.985309][    C1] CPU: 1 PID: 7417 Comm: rs:main Q:Reg Not tainted 5.10.179 #1",
+		"[  284.985345][    C1] Call Trace:",
+		"[  284.982026][ T1552]  nmi_cpu_backtrace.cold.8+0x44/0xd5",
+		"[  284.985346][    C1]  copyin+0xde/0x110",
+		"[  284.982725][ T1552]  nmi_trigger_cpumask_backtrace+0x1aa/0x1e0",
+		"[  284.985348][    C1]  iov_iter_copy_from_user_atomic+0x404/0xcf0",
+		"",
+	}, "\n")
+	recs, _, err := read(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{
+		{Comm: "khungtaskd", PID: 1552, Line: 1, Frames: []string{"dump_stack", "nmi_cpu_backtrace.cold.8", "nmi_trigger_cpumask_backtrace"}},
+		{Comm: "rs:main Q:Reg", PID: 7417, Line: 4, Frames: []string{"copyin", "iov_iter_copy_from_user_atomic"}},
+	}
+	got := briefs(recs)
+	// The order of records of concurrent callers is the order they end in.
+	if len(got) == 2 && got[0].PID == 7417 {
+		got[0], got[1] = got[1], got[0]
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tasks (-want +got):\n%s", diff)
+	}
+}
