@@ -94,6 +94,9 @@ type Report struct {
 	Quote, Indent Tally
 	// Fence counts fences and forum tags; Prompt, prompt lines.
 	Fence, Prompt Tally
+	// Diff counts the lines of a unified diff (between two logs, say)
+	// that were read without their "+"/"-" marks, and its headers.
+	Diff Tally
 	// Wrap counts continuation lines joined to the line before them.
 	Wrap Tally
 	// Prose counts lines the format reader took for no log text at all.
@@ -101,13 +104,13 @@ type Report struct {
 }
 
 // Names lists the decorations found, in a fixed order: "quote", "indent",
-// "fence", "prompt", "wrap", "prose".
+// "fence", "prompt", "diff", "wrap", "prose".
 func (r Report) Names() []string {
 	var out []string
 	for _, d := range []struct {
 		name string
 		t    Tally
-	}{{"quote", r.Quote}, {"indent", r.Indent}, {"fence", r.Fence}, {"prompt", r.Prompt}, {"wrap", r.Wrap}, {"prose", r.Prose}} {
+	}{{"quote", r.Quote}, {"indent", r.Indent}, {"fence", r.Fence}, {"prompt", r.Prompt}, {"diff", r.Diff}, {"wrap", r.Wrap}, {"prose", r.Prose}} {
 		if d.t.Count > 0 {
 			out = append(out, d.name)
 		}
@@ -133,15 +136,28 @@ type Reader struct {
 	own    []byte
 	joined []byte
 	rep    Report
-	// The current block of non-blank lines, to tell indented code.
-	blockLines, blockMin int
-	blockFirst           int
-	blockText            []byte
+	// The current run of lines indented by 2 columns or more, to tell
+	// indented code: how many, the least indentation, the first's.
+	runLines, runMin, runIndent int
+	runFirst                    int
+	runText                     []byte
+	// runBlock says the run began a block (after a blank line, a fence
+	// or at the start); runCmd that it follows a prompt line.
+	runBlock, runCmd bool
+	// prev is the kind of the line before the current one (Blank at
+	// the start).
+	prev Kind
+	// hunk says the lines are inside a unified diff's hunk; oldFile that
+	// the line before was a diff's "--- file" header.
+	hunk, oldFile bool
+	// diffHead says the current line is a diff's header, a Fence
+	// counted as Diff.
+	diffHead bool
 }
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{lr: lines.NewReader(r)}
+	return &Reader{lr: lines.NewReader(r), prev: Blank}
 }
 
 // SetMaxLine sets the line cap of the lines.Reader underneath (its Max);
@@ -159,15 +175,65 @@ func (r *Reader) Next() bool {
 	} else {
 		b, ok := r.lr.Next()
 		if !ok {
-			r.endBlock()
+			r.endRun()
 			return false
 		}
 		raw, num, long = b, r.lr.Number(), r.lr.Long
 	}
 	r.cur = decode(raw, num)
 	r.cur.Long = long
+	r.diff(&r.cur)
 	r.account(&r.cur, raw)
 	return true
+}
+
+// diff reads the lines of a unified diff: its "+++ file" and "@@ -13,11
+// +13,178 @@" headers are decoration, and a hunk's lines lose their "+" or
+// "-" (a context line's space is indentation already). A hunk ends at a
+// blank line; a line without a mark inside it is the continuation of a
+// line a mailer wrapped, and is kept as it is.
+func (r *Reader) diff(l *Line) {
+	oldFile := r.oldFile
+	r.oldFile, r.diffHead = false, false
+	if l.Kind != Text {
+		if l.Kind == Blank || l.Kind == Fence {
+			r.hunk = false
+		}
+		return
+	}
+	t := l.Text
+	switch {
+	case isHunkHeader(t) || oldFile && bytes.HasPrefix(t, []byte("+++ ")):
+		l.Kind = Fence
+		r.hunk, r.diffHead = true, true
+		r.rep.Diff.add(l.Num, t)
+		return
+	case bytes.HasPrefix(t, []byte("--- ")):
+		r.oldFile = true
+		return
+	case !r.hunk || t[0] != '+' && t[0] != '-':
+		return
+	}
+	t = t[1:]
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	l.Text = t[i:]
+	l.Indent += i
+	if len(l.Text) == 0 {
+		l.Kind, l.Text = Blank, nil
+	}
+	r.rep.Diff.add(l.Num, t)
+}
+
+// isHunkHeader is "@@ -13,11 +13,178 @@" (and any text after it).
+func isHunkHeader(b []byte) bool {
+	if !bytes.HasPrefix(b, []byte("@@ -")) {
+		return false
+	}
+	e := bytes.Index(b[4:], []byte(" @@"))
+	return e > 0 && bytes.Contains(b[4:4+e], []byte(" +"))
 }
 
 // Line returns the current line. It is valid until the next call to Next
@@ -186,15 +252,21 @@ func (r *Reader) Number() int { return r.lr.Number() }
 // Prose counts the current line as no log text at all.
 func (r *Reader) Prose() { r.rep.Prose.add(r.cur.Num, r.cur.Text) }
 
+// Wrapped counts the current line as the continuation of a line before
+// it that the format reader completed with it itself (a frame whose
+// "[module]" a mailer moved to the next line, read after the frame).
+func (r *Reader) Wrapped() { r.rep.Wrap.add(r.cur.Num, r.cur.Text) }
+
 // Report returns what has been removed and counted so far.
 func (r *Reader) Report() Report { return r.rep }
 
 // Join offers the next line to the current one, as a mailer or terminal
 // may have cut it: accept is called with the next line's text and with a
 // join (the two concatenated as a terminal cuts, then with a space between
-// them as a mailer breaks at a space). When accept returns true for a
-// join, the current line becomes that join and Join returns true;
-// otherwise the next line is kept for the following Next.
+// them as a mailer breaks at a space; first, for a line that ends in a
+// quoted-printable soft break "=", the two without it). When accept
+// returns true for a join, the current line becomes that join and Join
+// returns true; otherwise the next line is kept for the following Next.
 func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
 	if r.cur.Kind != Text || r.cur.Long > 0 {
 		return false
@@ -215,8 +287,20 @@ func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
 	if next.Kind != Text || r.heldLong > 0 {
 		return false
 	}
-	for _, sep := range []string{"", " "} {
-		r.joined = append(append(append(r.joined[:0], r.cur.Text...), sep...), next.Text...)
+	cur := r.cur.Text
+	for i, sep := range []string{"", "", " "} {
+		if i == 0 {
+			// A quoted-printable soft line break: the '=' that ends the
+			// line is no text ("...0x3e/0x90 =" / "[xfs]").
+			n := len(cur)
+			if n < 2 || cur[n-1] != '=' || cur[n-2] == '=' {
+				continue
+			}
+			cur = cur[:n-1]
+		} else {
+			cur = r.cur.Text
+		}
+		r.joined = append(append(append(r.joined[:0], cur...), sep...), next.Text...)
 		if accept(next.Text, r.joined) {
 			r.own, r.joined = r.joined, r.own
 			r.cur.Text = r.own
@@ -244,8 +328,10 @@ func decode(raw []byte, num int) Line {
 	case '>', ' ', '\t', '`', '~', '<', '$', '#', 'c', 'b', 's':
 	default:
 		// Most lines of a clean log: no quoting, no indentation, no fence,
-		// and no prompt unless a "user@host:" word begins the line.
-		if bytes.IndexByte(raw[:min(len(raw), 80)], '@') < 0 && bytes.IndexByte(raw[:min(len(raw), 80)], ':') < 0 {
+		// and no prompt unless a "user@host:" word or a "host ~" begins
+		// the line.
+		head := raw[:min(len(raw), 80)]
+		if bytes.IndexByte(head, '@') < 0 && bytes.IndexByte(head, ':') < 0 && bytes.IndexByte(head, '~') < 0 {
 			return l
 		}
 	}
@@ -284,44 +370,58 @@ func decode(raw []byte, num int) Line {
 	return l
 }
 
-// account counts the decorations of l and follows blocks of indented code.
+// account counts the decorations of l and follows runs of indented code.
 func (r *Reader) account(l *Line, raw []byte) {
 	if l.Quote > 0 {
 		r.rep.Quote.add(l.Num, raw)
 	}
 	switch l.Kind {
 	case Fence:
-		r.rep.Fence.add(l.Num, l.Text)
+		if !r.diffHead {
+			r.rep.Fence.add(l.Num, l.Text)
+		}
 	case Prompt:
 		r.rep.Prompt.add(l.Num, l.Text)
 	}
-	if l.Kind == Blank || l.Kind == Fence {
-		r.endBlock()
+	prev := r.prev
+	r.prev = l.Kind
+	if l.Kind == Blank || l.Kind == Fence || l.Indent < 2 {
+		r.endRun()
 		return
 	}
-	if r.blockLines == 0 || l.Indent < r.blockMin {
-		r.blockMin = l.Indent
+	if r.runLines == 0 {
+		r.runMin, r.runIndent = l.Indent, l.Indent
+		r.runFirst = l.Num
+		r.runText = append(r.runText[:0], clip(l.Text, 120)...)
+		r.runBlock = prev == Blank || prev == Fence
+		r.runCmd = prev == Prompt
 	}
-	if r.blockLines == 0 {
-		r.blockFirst = l.Num
-		r.blockText = append(r.blockText[:0], clip(l.Text, 120)...)
-	}
-	r.blockLines++
+	r.runMin = min(r.runMin, l.Indent)
+	r.runLines++
 }
 
-// endBlock decides whether the block just ended was indented as code: two
-// or more lines, all indented by 3 columns or more (a Markdown code block
-// has 4, a numbered-list block 3; kernel frames without a prefix have 1,
-// crash's struct members 2).
-func (r *Reader) endBlock() {
-	if r.blockLines >= 2 && r.blockMin >= 3 {
+// endRun decides whether the run of indented lines just ended was a
+// block indented as code:
+//
+//   - two lines or more, all indented by 3 columns or more (a Markdown
+//     code block has 4, a numbered-list block 3), unless they are the
+//     output of the prompt above them (crash's ps columns);
+//   - or three lines or more indented by 2 that begin a block of text, the
+//     first at the least indentation, as commit messages indent logs.
+//
+// Kernel frames without a prefix have 1 column, crash's struct members 2
+// under their unindented "struct file {", lockdep's unsafe-scenario
+// tables 2 under a first line of 7: none of them is indented code.
+func (r *Reader) endRun() {
+	n, m := r.runLines, r.runMin
+	if n >= 2 && m >= 3 && !r.runCmd || n >= 3 && m == 2 && r.runBlock && r.runIndent == 2 {
 		if r.rep.Indent.Count == 0 {
-			r.rep.Indent.FirstLine = r.blockFirst
-			r.rep.Indent.FirstText = string(r.blockText)
+			r.rep.Indent.FirstLine = r.runFirst
+			r.rep.Indent.FirstText = string(r.runText)
 		}
-		r.rep.Indent.Count += r.blockLines
+		r.rep.Indent.Count += n
 	}
-	r.blockLines = 0
+	r.runLines = 0
 }
 
 func isBlank(b []byte) bool {
@@ -406,12 +506,29 @@ func promptEnd(b []byte) int {
 	case sp > 0 && pathAfterColon(word):
 		// "host:~ # ", "user@host:/tmp $ "
 		return promptSign(b, sp)
+	case sp > 0 && sp+3 < len(b) && (b[sp+1] == '~' || b[sp+1] == '/'):
+		// Gentoo's "host ~ # " and "host /var/log # ", the space after
+		// the sign sometimes lost ("TEST-MAIL1 ~ #dmesg").
+		e := bytes.IndexByte(b[sp+1:], ' ')
+		if e < 0 || bytes.IndexByte(b[sp+1:sp+1+e], ':') >= 0 {
+			return 0
+		}
+		i := sp + 1 + e + 1
+		if i < len(b) && (b[i] == '#' || b[i] == '$') && i+1 < len(b) && isWordStart(b[i+1]) {
+			return i + 1
+		}
+		return promptSign(b, sp+1+e)
 	case bytes.HasPrefix(word, []byte("bash-")) || bytes.HasPrefix(word, []byte("sh-")):
 		if last == '#' || last == '$' {
 			return promptSign(b, len(word)-1)
 		}
 	}
 	return 0
+}
+
+// isWordStart is a letter or a '.' or '/' that begins a command.
+func isWordStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '/'
 }
 
 // pathAfterColon is "host:~" or "host:/dir": a word whose colon is
@@ -457,6 +574,9 @@ func (r Report) Summary(name string) string {
 	}
 	if n := r.Fence.Count + r.Prompt.Count; n > 0 {
 		parts = append(parts, fmt.Sprintf("%s of fences, forum tags or prompts (first at %s:%d)", lineCount(n), name, min(nonzero(r.Fence.FirstLine), nonzero(r.Prompt.FirstLine))))
+	}
+	if r.Diff.Count > 0 {
+		parts = append(parts, fmt.Sprintf("%s of a unified diff read without their +/- marks (from %s:%d)", lineCount(r.Diff.Count), name, r.Diff.FirstLine))
 	}
 	if r.Wrap.Count > 0 {
 		parts = append(parts, fmt.Sprintf("%s cut by a mailer or terminal re-joined (first at %s:%d)", lineCount(r.Wrap.Count), name, r.Wrap.FirstLine))

@@ -60,6 +60,11 @@ func TestDecode(t *testing.T) {
 		{"suse prompt", "node1:~ # dmesg", line{Prompt, "node1:~ # dmesg", "dmesg", 1, 0, 0}},
 		{"bash version prompt", "bash-4.2# cat /proc/1/stack", line{Prompt, "bash-4.2# cat /proc/1/stack", "cat /proc/1/stack", 1, 0, 0}},
 		{"crash prompt", "crash> bt 3632440", line{Prompt, "crash> bt 3632440", "bt 3632440", 1, 0, 0}},
+		// testdata/real/dmesg/030: Gentoo's "host ~ # " with the space after
+		// the sign lost by the blog.
+		{"gentoo prompt", "TEST-MAIL1 ~ #dmesg", line{Prompt, "TEST-MAIL1 ~ #dmesg", "dmesg", 1, 0, 0}},
+		{"gentoo prompt with a space", "box ~ # cat /proc/1/stack", line{Prompt, "box ~ # cat /proc/1/stack", "cat /proc/1/stack", 1, 0, 0}},
+		{"tilde in prose is no prompt", "Fix approx ~ 20% of it", line{Text, "Fix approx ~ 20% of it", "", 1, 0, 0}},
 		{"quoted crash prompt", "> crash> ps | grep UN", line{Prompt, "crash> ps | grep UN", "ps | grep UN", 1, 1, 0}},
 		{"lockdep entry is no prompt", " #0: ffffffff8274b3a0 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x15/0xf9", line{Text, "#0: ffffffff8274b3a0 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x15/0xf9", "", 1, 0, 1}},
 		{"dmesg stamp is no prompt", "[  123.456789] # of cpus 4", line{Text, "[  123.456789] # of cpus 4", "", 1, 0, 0}},
@@ -167,6 +172,110 @@ func TestJoin(t *testing.T) {
 				t.Errorf("Wrap.Count = %d, want %d", n, tt.wrap)
 			}
 		})
+	}
+}
+
+// TestIndentRuns: where a run of indented lines is a block indented as
+// code, each case from an excerpt of testdata/real.
+func TestIndentRuns(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want Tally
+	}{{
+		// dmesg/016: a commit message indents only the log, right under
+		// the line that introduces it.
+		name: "log under a prose line",
+		in:   "Sample failure:\n    nvme nvme0: starting error recovery\n    INFO: task kworker/u8:3:312 blocked for more than 122 seconds.\n     __schedule+0x2a2/0x7e0\n",
+		want: Tally{3, 2, "nvme nvme0: starting error recovery"},
+	}, {
+		// console/204: a log indented by 2 columns after a blank line.
+		name: "two columns after a blank line",
+		in:   "This results in the following (partial) trace:\n\n  INFO: task kworker/0:1:11 blocked for more than 120 seconds.\n        Not tainted 6.16-rc6+unreleased-arm64-cknow #1\n  Call trace:\n   __switch_to+0xf8/0x168 (T)\n",
+		want: Tally{4, 3, "INFO: task kworker/0:1:11 blocked for more than 120 seconds."},
+	}, {
+		// console/207: lockdep's unsafe-scenario table is indented text of
+		// its own, not a code block.
+		name: "lockdep scenario",
+		in:   " Possible unsafe locking scenario:\n\n       CPU0\n       ----\n  lock(team->team_lock_key#2);\n  lock(team->team_lock_key#2);\n",
+	}, {
+		// crash/402-style struct output: members indented under their type.
+		name: "struct members",
+		in:   "struct file {\n  f_u = {\n    fu_llist = {\n      next = 0x0\n    },\n  },\n",
+	}, {
+		// crash's ps columns under their prompt are its output.
+		name: "command output",
+		in:   "crash> ps | grep UN\n   3621271  152322   5  ffff91fde98a1780  UN   0.0  123456  7890  rsync\n   3748012  152322   3  ffff91fde98a2f00  UN   0.0  123456  7890  rsync\n",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rep := readAll(t, tt.in)
+			if diff := cmp.Diff(tt.want, rep.Indent); diff != "" {
+				t.Errorf("Indent (-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDiff: a unified diff of two logs (testdata/real/console/213) is read
+// without its marks; its headers are decoration; a line a mailer wrapped
+// inside a hunk stays as it is; a blank line ends the hunk.
+func TestDiff(t *testing.T) {
+	in := "> --- /tmp/good   2017-04-18 21:47:04.457156167 +0200\n" +
+		"> +++ /tmp/bad    2017-04-18 21:43:26.215240325 +0200\n" +
+		"> @@ -13,11 +13,178 @@ Enabling non-boot CPUs ...\n" +
+		">  CPU1 is up\n" +
+		"> -PM: resume devices took N.N seconds\n" +
+		"> +      Not tainted 4.11.0-rc7-koelsch-00426-g70412b99f7936b37 #3470\n" +
+		"> (dpm_wait_for_superior+0x14/0x5c)\n" +
+		"> \n" +
+		"> +1 is not a mark here\n"
+	got, rep := readAll(t, in)
+	want := []line{
+		{Text, "--- /tmp/good   2017-04-18 21:47:04.457156167 +0200", "", 1, 1, 0},
+		{Fence, "+++ /tmp/bad    2017-04-18 21:43:26.215240325 +0200", "", 2, 1, 0},
+		{Fence, "@@ -13,11 +13,178 @@ Enabling non-boot CPUs ...", "", 3, 1, 0},
+		{Text, "CPU1 is up", "", 4, 1, 1},
+		{Text, "PM: resume devices took N.N seconds", "", 5, 1, 0},
+		{Text, "Not tainted 4.11.0-rc7-koelsch-00426-g70412b99f7936b37 #3470", "", 6, 1, 6},
+		{Text, "(dpm_wait_for_superior+0x14/0x5c)", "", 7, 1, 0},
+		{Blank, "", "", 8, 1, 0},
+		{Text, "+1 is not a mark here", "", 9, 1, 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if rep.Diff.Count != 4 || rep.Diff.FirstLine != 2 || rep.Fence.Count != 0 {
+		t.Errorf("Diff %+v, Fence %+v; want 4 diff lines from line 2 and no fence", rep.Diff, rep.Fence)
+	}
+}
+
+// Wrapped counts a continuation the format reader joined itself.
+func TestWrapped(t *testing.T) {
+	r := NewReader(strings.NewReader(" ? btrfs_cleanup_transaction+0x500/0x500\n[btrfs]\n"))
+	for r.Next() {
+		if r.Line().Num == 2 {
+			r.Wrapped()
+		}
+	}
+	if diff := cmp.Diff(Tally{1, 2, "[btrfs]"}, r.Report().Wrap); diff != "" {
+		t.Errorf("Wrap (-want +got)\n%s", diff)
+	}
+}
+
+// A quoted-printable soft break: the '=' is dropped from the join
+// (testdata/real/dmesg/010's frame whose module went to the next line).
+func TestJoinSoftBreak(t *testing.T) {
+	const want = "[425684.111911]  ? xfs_setfilesize_trans_alloc.isra.13+0x3e/0x90 [xfs]"
+	r := NewReader(strings.NewReader("> kernel: [425684.111911]  ? xfs_setfilesize_trans_alloc.isra.13+0x3e/0x90 =\n[xfs]\n"))
+	if !r.Next() {
+		t.Fatal("no line")
+	}
+	if !r.Join(func(next, joined []byte) bool { return strings.HasSuffix(string(joined), want) }) {
+		t.Fatal("not joined")
+	}
+	if got := string(r.Line().Text); got != "kernel: "+want {
+		t.Errorf("joined to %q, want %q", got, "kernel: "+want)
 	}
 }
 

@@ -2,6 +2,7 @@ package dmesg
 
 import (
 	"bytes"
+	"strconv"
 )
 
 var (
@@ -387,6 +388,14 @@ func (r *Reader) cont(msg, line []byte) bool {
 	}
 	dup := false
 	if len(trim) > 2 && trim[0] == '[' {
+		if n := len(t.Frames); b.frames && n > 0 && t.Frames[n-1].Module == "" && trim[len(trim)-1] == ']' && validModule(trim[1:len(trim)-1]) && len(trim) <= maxModule {
+			// The module of the frame above, moved to a line of its own
+			// by a mailer: " ? btrfs_cleanup_transaction+0x500/0x500" / "[btrfs]".
+			t.Frames[n-1].Module = string(trim[1 : len(trim)-1])
+			r.src.Wrapped()
+			r.related()
+			return true
+		}
 		msg, dup = cutSymBracket(trim)
 	}
 	if f, caller, arm, ok := parseFrame(msg); ok && (b.frames || t.TaskLine != 0) {
@@ -496,8 +505,42 @@ func (r *Reader) contLocks(msg, line []byte) bool {
 		r.finish()
 		return true
 	}
+	if l, ok := orphanLock(h, trim); ok {
+		if len(h.Locks) < maxLocks {
+			h.Locks = append(h.Locks, l)
+		}
+		r.cur.pending = 0
+		return true
+	}
 	r.finish()
 	return false
+}
+
+// orphanLock reads the rest of an entry whose head another CPU's output
+// took away: lockdep prints an entry once per inlined acquire site, and on
+// a busy console the head ("#0: ffffffff8fee3ae8 (" or "... (rtnl_mutex")
+// is printed once for two tails (console/212):
+//
+//	 #0: ffffffff8fee3ae8 (
+//	rtnl_mutex){+.+.}-{3:3}, at: rtnl_lock net/core/rtnetlink.c:79 [inline]
+//	rtnl_mutex){+.+.}-{3:3}, at: rtnetlink_rcv_msg+0x372/0xea0 net/core/rtnetlink.c:6672
+//
+// The tail takes the last entry's index, instance and, when it begins at
+// "){", class.
+func orphanLock(h *HeldLocks, b []byte) (Lock, bool) {
+	if len(h.Locks) == 0 || !bytes.Contains(b, []byte(", at: ")) || !bytes.Contains(b, []byte("){")) {
+		return Lock{}, false
+	}
+	last := h.Locks[len(h.Locks)-1]
+	head := "#" + strconv.Itoa(last.Index) + ": " + last.Instance + " ("
+	if b[0] == ')' {
+		head += last.Class
+	}
+	l, ok := parseLock(append([]byte(head), b...))
+	if !ok || l.Class != last.Class {
+		return Lock{}, false
+	}
+	return l, true
 }
 
 // parseTag reads a stack's context marker: "<TASK>", "</TASK>", "<IRQ>",

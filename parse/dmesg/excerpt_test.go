@@ -369,3 +369,175 @@ func TestExcerptCallers(t *testing.T) {
 		t.Errorf("tasks (-want +got):\n%s", diff)
 	}
 }
+
+// TestExcerptWraps: every cut the corpus shows is joined, and no line of
+// a case is left over as prose or skipped.
+func TestExcerptWraps(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []brief
+		tainted  string
+		wraps    int
+	}{{
+		// dmesg/008: the Tainted line and the echo line, each cut by the mailer.
+		name: "tainted and echo lines",
+		in: "INFO: task amms_task:51 blocked for more than 120 seconds.\n" +
+			"      Tainted: P S      W  O\n" +
+			" 4.14.186-g9d5f2ff-dirty #4\n" +
+			"\"echo 0 >\n" +
+			"/proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n",
+		want:    []brief{{Comm: "amms_task", PID: 51, Hung: true, Line: 1}},
+		tainted: "Tainted: P S      W  O 4.14.186-g9d5f2ff-dirty #4",
+		wraps:   2,
+	}, {
+		// console/218: a dump header cut before "tainted", the hardware
+		// line in the middle; console/208: the Code line over three lines.
+		name: "dump header, hardware and code lines",
+		in: "[  284.985309][    C1] CPU: 1 PID: 7417 Comm: rs:main Q:Reg Not\n" +
+			"tainted 5.10.179 #1\n" +
+			"[  284.985312][    C1] Hardware name: QEMU Standard PC (i440FX + PIIX,\n" +
+			"1996), BIOS 1.12.0-1 04/01/2014\n" +
+			"Code: 88 4c 89 f7 e8 86 16 fb 01 48 8b 9b 00 81 81 88 48 85 db 74 65\n" +
+			"4c 3b 63 18 74 20 48 8b 1b ba 01 00 00 00 48 85 db 75 0a eb 52 <48> 8b\n" +
+			"1b 48 85 db 74 4a 83 c2 01 4c 3b 63 18 75 ef 8b 53 10 83 fa\n",
+		want:    []brief{{Comm: "rs:main Q:Reg", PID: 7417, Line: 1}},
+		tainted: "Not tainted 5.10.179 #1",
+		wraps:   4,
+	}, {
+		// dmesg/010: a quoted-printable soft break; dmesg/012: a module
+		// moved to the next line.
+		name: "soft break and module",
+		in: "kernel: [425684.110424] INFO: task kworker/u162:0:58843 blocked for more than 120 seconds.\n" +
+			"kernel: [425684.111585] Call Trace:\n" +
+			"kernel: [425684.111911]  ? xfs_setfilesize_trans_alloc.isra.13+0x3e/0x90 =\n" +
+			"[xfs]\n" +
+			"[Mo Apr 29 20:44:47 2019]  ? btrfs_cleanup_transaction+0x500/0x500\n" +
+			"[btrfs]\n",
+		want: []brief{{Comm: "kworker/u162:0", PID: 58843, Hung: true, Line: 1,
+			Frames: []string{"? xfs_setfilesize_trans_alloc.isra.13", "? btrfs_cleanup_transaction"}}},
+		wraps: 2,
+	}, {
+		// console/213: an ARM32 frame cut before its caller.
+		name: "arm32 caller on the next line",
+		in: "INFO: task kworker/u4:0:5 blocked for more than 120 seconds.\n" +
+			"kworker/u4:0    D    0     5      2 0x00000000\n" +
+			"[<c07139f8>] (wait_for_common) from [<c04d8488>]\n" +
+			"(dpm_wait_for_superior+0x14/0x5c)\n",
+		want: []brief{{Comm: "kworker/u4:0", PID: 5, PPID: 2, State: "D", Hung: true, Line: 1,
+			Frames: []string{"wait_for_common", "dpm_wait_for_superior"}}},
+		wraps: 1,
+	}, {
+		// dmesg/011: syzbot's title glued to the first line, then wrapped.
+		name: "title glued to the header",
+		in: "INFO: task hung in do_page_mkwriteINFO: task syz-fuzzer:4876 blocked for\n" +
+			"more than 140 seconds.\n",
+		want:  []brief{{Comm: "syz-fuzzer", PID: 4876, Hung: true, Line: 1}},
+		wraps: 1,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.in), Options{})
+			var recs []*Record
+			for r.Next() {
+				recs = append(recs, r.Record())
+			}
+			if err := r.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, briefs(recs)); diff != "" {
+				t.Errorf("tasks (-want +got):\n%s", diff)
+			}
+			if tt.tainted != "" && (len(recs) == 0 || recs[0].Task == nil || recs[0].Task.Tainted != tt.tainted) {
+				t.Errorf("tainted not %q in %+v", tt.tainted, recs)
+			}
+			rep := r.Paste()
+			if rep.Wrap.Count != tt.wraps || rep.Prose.Count != 0 || r.Skipped().Count != 0 {
+				t.Errorf("wraps %d, prose %d (first %q), skipped %d; want %d wraps and nothing else",
+					rep.Wrap.Count, rep.Prose.Count, rep.Prose.FirstText, r.Skipped().Count, tt.wraps)
+			}
+		})
+	}
+}
+
+// TestExcerptLockTails: lockdep entries cut twice by Gmail (console/218)
+// and entries whose head another CPU took (console/212).
+func TestExcerptLockTails(t *testing.T) {
+	in := strings.Join([]string{
+		"[  284.975721][ T1552] 2 locks held by kworker/u8:0/1940:",
+		"[  284.976066][ T1552]  #0: ffff888018636938",
+		"((wq_completion)knbd0-recv){+.+.}-{0:0}, at:",
+		"process_one_work+0x8e2/0x15d0",
+		"2 locks held by syz-executor/7582:",
+		" #0: ffffffff8fee3ae8 (",
+		"rtnl_mutex){+.+.}-{3:3}, at: rtnl_lock net/core/rtnetlink.c:79 [inline]",
+		"rtnl_mutex){+.+.}-{3:3}, at: rtnetlink_rcv_msg+0x372/0xea0 net/core/rtnetlink.c:6672",
+		"1 lock held by syz-executor/7590:",
+		" #0: ffffffff8fee3ae8 (rtnl_mutex",
+		"){+.+.}-{3:3}, at: rtnl_lock net/core/rtnetlink.c:79 [inline]",
+		"){+.+.}-{3:3}, at: rtnetlink_rcv_msg+0x372/0xea0 net/core/rtnetlink.c:6672",
+		"",
+	}, "\n")
+	recs, sk, err := read(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		PID, Index int
+		Class, At  string
+	}
+	var got []entry
+	for _, rec := range recs {
+		if rec.Locks == nil {
+			continue
+		}
+		for _, l := range rec.Locks.Locks {
+			got = append(got, entry{rec.Locks.PID, l.Index, l.Class, l.At.Func})
+		}
+	}
+	want := []entry{
+		{1940, 0, "(wq_completion)knbd0-recv", "process_one_work"},
+		{7582, 0, "rtnl_mutex", "rtnl_lock"},
+		{7582, 0, "rtnl_mutex", "rtnetlink_rcv_msg"},
+		{7590, 0, "rtnl_mutex", "rtnl_lock"},
+		{7590, 0, "rtnl_mutex", "rtnetlink_rcv_msg"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("locks (-want +got):\n%s", diff)
+	}
+	if sk.Count != 0 {
+		t.Errorf("skipped %d lines, first %d: %q", sk.Count, sk.FirstLine, sk.FirstText)
+	}
+}
+
+// TestExcerptDiff: console/213 quotes a unified diff of two boot logs; the
+// added lines are a report.
+func TestExcerptDiff(t *testing.T) {
+	in := "> --- /tmp/good   2017-04-18 21:47:04.457156167 +0200\n" +
+		"> +++ /tmp/bad    2017-04-18 21:43:26.215240325 +0200\n" +
+		"> @@ -13,11 +13,178 @@ Enabling non-boot CPUs ...\n" +
+		">  CPU1 is up\n" +
+		"> -PM: resume devices took N.N seconds\n" +
+		"> +INFO: task kworker/u4:0:5 blocked for more than 120 seconds.\n" +
+		"> +kworker/u4:0    D    0     5      2 0x00000000\n" +
+		"> +[<c0712c58>] (__schedule) from [<c0712f7c>] (schedule+0xb0/0xcc)\n" +
+		"> +[<c0712f7c>] (schedule) from [<c0717140>] (schedule_timeout+0x18/0x1f4)\n" +
+		"> +[<c0717140>] (schedule_timeout) from [<c07139f8>] (wait_for_common+0x100/0x19c)\n" +
+		"> +[<c07139f8>] (wait_for_common) from [<c04d8488>]\n" +
+		"> (dpm_wait_for_superior+0x14/0x5c)\n"
+	r := NewReader(strings.NewReader(in), Options{})
+	var recs []*Record
+	for r.Next() {
+		recs = append(recs, r.Record())
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{{Comm: "kworker/u4:0", PID: 5, PPID: 2, State: "D", Hung: true, Line: 6,
+		Frames: []string{"__schedule", "schedule", "schedule_timeout", "wait_for_common", "dpm_wait_for_superior"}}}
+	if diff := cmp.Diff(want, briefs(recs)); diff != "" {
+		t.Errorf("tasks (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"quote", "diff", "wrap", "prose"}, r.Paste().Names()); diff != "" {
+		t.Errorf("paste (-want +got):\n%s", diff)
+	}
+}

@@ -22,6 +22,11 @@ func parseInfoTask(msg []byte) (t *Task, b *Blocker, ok bool) {
 		return nil, nil, false
 	}
 	who, after := rest[:i], rest[i+len(blockedWord):]
+	if j := bytes.LastIndex(who, infoTask); j >= 0 {
+		// A report's title glued to its first line: "INFO: task hung in
+		// do_page_mkwriteINFO: task syz-fuzzer:4876 blocked for".
+		who = who[j+len(infoTask):]
+	}
 	role := ""
 	switch {
 	case bytes.HasSuffix(who, []byte(" is")):

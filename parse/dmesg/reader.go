@@ -408,7 +408,9 @@ func looksLikeFrame(b []byte) bool {
 
 // Sniff reports whether head, the start of an input, looks like a kernel
 // log: a line in it has a kernel timestamp or syslog kernel prefix, or is
-// a hung-task header.
+// kernel text that begins a record (a hung-task header or task line, a
+// "Call Trace:", a dump_stack header, a lockdep listing, an unreliable
+// "? " frame) as pasted text shows it without prefixes.
 func Sniff(head []byte) bool {
 	var p prefix
 	for len(head) > 0 {
@@ -423,9 +425,39 @@ func Sniff(head []byte) bool {
 			return false
 		}
 		msg := splitPrefix(line, &p)
-		if p.kernel || bytes.HasPrefix(msg, infoTask) {
+		if p.kernel || kernelText(trimSpace(msg)) {
 			return true
 		}
+	}
+	return false
+}
+
+// kernelText says msg, a line without prefixes, is one only the kernel
+// writes.
+func kernelText(msg []byte) bool {
+	if len(msg) == 0 {
+		return false
+	}
+	switch msg[0] {
+	case 'I':
+		return bytes.HasPrefix(msg, infoTask)
+	case 'C':
+		if bytes.Equal(msg, callTrace) || bytes.Equal(msg, callTraceArm) {
+			return true
+		}
+		_, ok := parseDumpHeader(msg)
+		return ok
+	case 't':
+		return bytes.HasPrefix(msg, taskColon) && parseTaskColon(msg, &Task{})
+	case '?':
+		f, _, _, ok := parseFrame(msg)
+		return ok && f.Unreliable && (f.Offset != 0 || f.Size != 0)
+	case '"':
+		return bytes.HasPrefix(msg, echoDisables)
+	}
+	if isDigit(msg[0]) && bytes.Contains(msg, heldBy) {
+		_, ok := parseHeldHeader(msg)
+		return ok
 	}
 	return false
 }

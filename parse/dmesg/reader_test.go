@@ -297,6 +297,15 @@ func TestSniff(t *testing.T) {
 		{"Sep  5 18:59:01 raspberrypi CRON[5906]: (root) CMD\nSep  5 18:59:49 raspberrypi kernel: [ 4175.853799] INFO: task\n", true},
 		{"INFO: task DDRace64-Server:27090 blocked for more than 120 seconds.\n", true},
 		{"execve(\"/bin/ls\", [\"ls\"], 0x7ffd) = 0\n", false},
+		// Pasted kernel text without prefixes (testdata/real): a bare
+		// "Call Trace:" (dmesg/014), a lockdep listing (console/212), an
+		// unreliable frame (console/217), a dump_stack header (console/207).
+		{"XFS (pmem0p2): Ending clean mount\nCall Trace:\n", true},
+		{"6 locks held by syz-executor/7563:\n", true},
+		{" ? __schedule+0x1d2/0x5a0\n", true},
+		{"CPU: 1 UID: 0 PID: 5889 Comm: syz.0.15 Not tainted 6.11.0-rc1-syzkaller-ge4fc196f5ba3-dirty #0\n", true},
+		{"[<0>] iterate_dir+0x86/0x2a0\n[<0>] __x64_sys_getdents64+0x8b/0x140\n", false},
+		{"Call Trace: was in the subject\n", false},
 	} {
 		if got := Sniff([]byte(tt.in)); got != tt.want {
 			t.Errorf("Sniff(%q) = %v; want %v", tt.in, got, tt.want)

@@ -13,6 +13,20 @@ import "bytes"
 //	nfs4_call_sync_sequence+0x56/0x80 [nfsv4]
 //	 #0: ffff8880a4a4c0e8 ((wq_completion)events){+.+.}-{0:0}, at:
 //	process_one_work+0x1b4/0x650
+//	 #0: ffff888018636938                         (and cut again before the site)
+//	((wq_completion)knbd0-recv){+.+.}-{0:0}, at:
+//	      Tainted: P S      W  O
+//	 4.14.186-g9d5f2ff-dirty #4
+//	"echo 0 >
+//	/proc/sys/kernel/hung_task_timeout_secs" disables this message.
+//	CPU: 1 PID: 7417 Comm: rs:main Q:Reg Not
+//	tainted 5.10.179 #1
+//	Hardware name: QEMU Standard PC (i440FX + PIIX,
+//	1996), BIOS 1.12.0-1 04/01/2014
+//	Code: 00 fc ff df 49 01 d9 49 01 c0 eb 03 49 89   (64 bytes, over several lines)
+//	c0 4d 39 c8 0f 84 8a 00 00 00 41 80 38 00 49 8d 40 01 74 ea eb b0 41
+//	 ? xfs_setfilesize_trans_alloc.isra.13+0x3e/0x90 =   (a quoted-printable soft break)
+//	[xfs]
 type cut uint8
 
 const (
@@ -25,7 +39,15 @@ const (
 	// cutTaskOld is an old task line cut before its flags; the reader
 	// asks for it where a task line may be (cutKind cannot tell).
 	cutTaskOld
+	cutTainted
+	cutHeader
+	cutHardware
+	cutCode
+	cutSoft
 )
+
+// fullEcho is the hung-task report's echo line.
+var fullEcho = []byte("\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.")
 
 // cutKind says whether msg, a message without its prefixes, looks cut. It
 // runs on every line, so it looks at a few bytes before parsing anything.
@@ -46,22 +68,42 @@ func cutKind(msg []byte) cut {
 			return cutInfo
 		}
 	case '"':
-		if bytes.HasPrefix(msg, echoDisables) && !bytes.HasSuffix(trimRightSpace(msg), disablesSuffix) {
+		m := trimRightSpace(msg)
+		if len(m) >= 6 && len(m) < len(fullEcho) && bytes.HasPrefix(fullEcho, m) ||
+			bytes.HasPrefix(msg, echoDisables) && !bytes.HasSuffix(m, disablesSuffix) {
 			return cutEcho
 		}
 	case 't':
 		if bytes.HasPrefix(msg, taskColon) && !bytes.Contains(msg, []byte(" flags:")) {
 			return cutTask
 		}
+	case 'C':
+		if bytes.HasPrefix(msg, []byte("CPU: ")) && !bytes.Contains(msg, []byte("ainted")) && bytes.Contains(msg, []byte(" Comm: ")) {
+			return cutHeader
+		}
+		if bytes.HasPrefix(msg, []byte("Code: ")) && isCutCode(msg[6:]) {
+			return cutCode
+		}
+	case 'H':
+		if bytes.HasPrefix(msg, hwName) && !endsInDate(msg) {
+			return cutHardware
+		}
+	}
+	if n := len(msg); msg[n-1] == '=' && n > 1 && msg[n-2] != '=' {
+		return cutSoft
 	}
 	trim := msg
-	if trim[0] == ' ' {
+	if trim[0] == ' ' || trim[0] == '\t' {
 		trim = trimSpace(msg)
 		if len(trim) == 0 {
 			return notCut
 		}
 	}
 	switch trim[0] {
+	case 'T', 'N':
+		if (bytes.HasPrefix(trim, tainted) || bytes.HasPrefix(trim, notTainted)) && bytes.IndexByte(trim, '#') < 0 {
+			return cutTainted
+		}
 	case '#':
 		if isCutLock(trim) {
 			return cutLock
@@ -73,6 +115,11 @@ func cutKind(msg []byte) cut {
 			if e := bytes.Index(trim, []byte(">]")); e > 0 {
 				rest := trimSpace(trim[e+2:])
 				if len(rest) == 0 || string(rest) == "?" {
+					return cutFrame
+				}
+				// ARM32 cut before the caller: "[<c07139f8>]
+				// (wait_for_common) from [<c04d8488>]".
+				if rest[0] == '(' && (bytes.HasSuffix(rest, []byte(" from")) || bytes.HasSuffix(rest, []byte(">]")) && bytes.Contains(rest, []byte(" from [<"))) {
 					return cutFrame
 				}
 			}
@@ -105,10 +152,29 @@ func endsCutSymbol(b []byte) bool {
 }
 
 // isCutLock is a lockdep entry that ends where its acquire site should
-// begin: " #0: ... , at:" or ", at: [<ffffffff810a1b2c>]".
+// begin: " #0: ... , at:" or ", at: [<ffffffff810a1b2c>]"; or before its
+// class: " #0: ffffffff8ae9cea0", " #0: ffffffff8fee3ae8 (rtnl_mutex".
 func isCutLock(b []byte) bool {
 	if !bytes.Contains(b, []byte("): ")) && !bytes.Contains(b, []byte("){")) {
-		return false
+		// "#N: address [(class]" and nothing more.
+		c := bytes.IndexByte(b, ':')
+		if c < 2 || c > 8 || bytes.Contains(b, []byte(", at:")) {
+			return false
+		}
+		if _, ok := atoi(b[1:c]); !ok {
+			return false
+		}
+		rest := trimSpace(b[c+1:])
+		sp := bytes.IndexByte(rest, ' ')
+		addr := rest
+		if sp >= 0 {
+			addr = rest[:sp]
+			if tail := trimSpace(rest[sp:]); len(tail) == 0 || tail[0] != '(' {
+				return false
+			}
+		}
+		_, ok := hexNum(addr)
+		return ok && len(addr) >= 8
 	}
 	b = trimRightSpace(b)
 	if bytes.HasSuffix(b, []byte(", at:")) || bytes.HasSuffix(b, []byte(",")) {
@@ -149,7 +215,7 @@ func joins(c cut, next, joined []byte) bool {
 		t, b, ok := parseInfoTask(jm)
 		return ok && (b != nil || t != nil && bytes.HasSuffix(trimRightSpace(jm), []byte("seconds.")))
 	case cutEcho:
-		return bytes.HasSuffix(trimRightSpace(jm), disablesSuffix)
+		return bytes.Equal(trimRightSpace(jm), fullEcho)
 	case cutTask:
 		var t Task
 		return bytes.Contains(jm, []byte(" flags:")) && parseTaskColon(jm, &t)
@@ -157,11 +223,66 @@ func joins(c cut, next, joined []byte) bool {
 		f, _, _, ok := parseFrame(jm)
 		return ok && f.Func != "" && !endsCutSymbol(trimSpace(jm))
 	case cutLock:
+		if t := trimSpace(jm); isCutLock(t) {
+			// Cut once more ("#0: addr" / "(class){..}, at:" / "site"):
+			// the join must have the address and the class apart.
+			c := bytes.IndexByte(t, ':')
+			rest := trimSpace(t[c+1:])
+			sp := bytes.IndexByte(rest, ' ')
+			return sp > 0 && rest[sp+1] == '('
+		}
 		l, ok := parseLock(trimSpace(jm))
 		return ok && l.At.Func != ""
 	case cutTaskOld:
 		ok, _ := readTaskOld(jm, &Task{})
 		return ok
+	case cutTainted:
+		// A mailer breaks the line at a space, before the release.
+		return bytes.IndexByte(jm, '#') >= 0 && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
+	case cutHeader:
+		_, ok := parseDumpHeader(jm)
+		return ok && (bytes.Contains(jm, []byte(" Not tainted")) || bytes.Contains(jm, []byte(" Tainted: ")))
+	case cutHardware:
+		return endsInDate(jm)
+	case cutCode:
+		return isCodeBytes(nm) && isCodeBytes(jm[6:]) && codeBytes(jm[6:]) <= 64
+	case cutSoft:
+		return true
 	}
 	return false
 }
+
+// endsInDate is a line ending in a BIOS date, "04/01/2014": the end of a
+// "Hardware name:" line.
+func endsInDate(b []byte) bool {
+	b = trimRightSpace(b)
+	n := len(b)
+	return n >= 10 && b[n-8] == '/' && b[n-5] == '/' && isDigit(b[n-1]) && isDigit(b[n-10])
+}
+
+// isCutCode says the bytes of a "Code:" line stop before x86's 64.
+func isCutCode(b []byte) bool {
+	return isCodeBytes(b) && codeBytes(b) < 64
+}
+
+// isCodeBytes is a run of code bytes, "49 89 c0 <45> 29".
+func isCodeBytes(b []byte) bool {
+	b = trimSpace(b)
+	if len(b) == 0 {
+		return false
+	}
+	for _, w := range bytes.Fields(b) {
+		if len(w) == 4 && w[0] == '<' && w[3] == '>' {
+			w = w[1:3]
+		}
+		if len(w) != 2 {
+			return false
+		}
+		if _, ok := hexNum(w); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func codeBytes(b []byte) int { return len(bytes.Fields(b)) }
