@@ -97,9 +97,11 @@ func (r *Reader) startBare(msg []byte, block bool) bool {
 	if r.expectTask > 0 || taskShape(msg) {
 		t := &Task{}
 		ok, partial := readTaskOld(msg, t)
-		if !ok && partial && r.join(cutTaskOld) {
-			msg = splitPrefix(r.src.Line().Text, &r.p)
-			ok, _ = readTaskOld(msg, t)
+		if !ok && partial {
+			var joined bool
+			if _, msg, joined = r.join(cutTaskOld); joined {
+				ok, _ = readTaskOld(msg, t)
+			}
 		}
 		if ok {
 			t.TaskLine = r.n
@@ -303,11 +305,13 @@ func (r *Reader) cont(msg, line []byte) bool {
 			r.related()
 			return true
 		}
-		if r.taskLine(msg, t) {
+		ok := false
+		if line, msg, ok = r.taskLine(line, msg, t); ok {
 			t.TaskLine = r.n
 			r.related()
 			return true
 		}
+		trim = trimSpace(msg)
 	} else if bytes.HasPrefix(msg, taskColon) || taskShape(msg) && parseTaskOld(msg, &Task{}) {
 		return false // the next task's dump
 	}
@@ -435,16 +439,19 @@ func (r *Reader) cont(msg, line []byte) bool {
 
 // taskLine reads the task line of a report in any generation, joining the
 // next line to an old one that a mailer cut ("amms_task       D    0    51
-// 2" / "0x00000000").
-func (r *Reader) taskLine(msg []byte, t *Task) bool {
+// 2" / "0x00000000"). It returns the line and message to go on with.
+func (r *Reader) taskLine(line, msg []byte, t *Task) ([]byte, []byte, bool) {
 	if bytes.HasPrefix(msg, taskColon) {
-		return parseTaskColon(msg, t)
+		return line, msg, parseTaskColon(msg, t)
 	}
 	ok, partial := readTaskOld(msg, t)
-	if !ok && partial && r.join(cutTaskOld) {
-		ok, _ = readTaskOld(splitPrefix(r.src.Line().Text, &r.p), t)
+	if !ok && partial {
+		var joined bool
+		if line, msg, joined = r.join(cutTaskOld); joined {
+			ok, _ = readTaskOld(msg, t)
+		}
 	}
-	return ok
+	return line, msg, ok
 }
 
 // frame adds a parsed stack line to t.

@@ -541,3 +541,23 @@ func TestExcerptDiff(t *testing.T) {
 		t.Errorf("paste (-want +got):\n%s", diff)
 	}
 }
+
+// TestRefusedJoins: a join that is refused must leave the current line
+// intact. dmesg/018's pager cut two lines in a row that look cut (the echo
+// line, the task line without its flags): reading ahead for the second
+// reused the buffer that held it.
+func TestRefusedJoins(t *testing.T) {
+	in := ">>      INFO: task nfsd:2566 blocked for more than 5799 seconds.\n" +
+		">>      \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables t>\n" +
+		">>      task:nfsd            state:D stack:0     pid:2566  tgid:2566 >\n" +
+		">>      Call Trace:\n" +
+		">>       __schedule+0x1d2/0x5a0\n"
+	recs, _, err := read(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{{Comm: "nfsd", PID: 2566, State: "D", Hung: true, Line: 1, Frames: []string{"__schedule"}}}
+	if diff := cmp.Diff(want, briefs(recs)); diff != "" {
+		t.Errorf("tasks (-want +got):\n%s", diff)
+	}
+}

@@ -228,11 +228,13 @@ func (r *Reader) line(line []byte) {
 	// "site").
 	for range 4 {
 		c := cutKind(msg)
-		if c == notCut || !r.join(c) {
+		if c == notCut {
 			break
 		}
-		line = r.src.Line().Text
-		msg = splitPrefix(line, &r.p)
+		var ok bool
+		if line, msg, ok = r.join(c); !ok {
+			break
+		}
 	}
 	if r.p.kernel {
 		r.kernelSeen = true
@@ -263,9 +265,13 @@ func (r *Reader) line(line []byte) {
 }
 
 // join asks the paste layer to join the next line to the current one,
-// which looks cut as c says.
-func (r *Reader) join(c cut) bool {
-	return r.src.Join(func(next, joined []byte) bool { return joins(c, next, joined) })
+// which looks cut as c says, and returns the current line and its message
+// again, joined or not: reading ahead moved them out of the line reader's
+// buffer, so slices taken before are no longer valid.
+func (r *Reader) join(c cut) (line, msg []byte, ok bool) {
+	ok = r.src.Join(func(next, joined []byte) bool { return joins(c, next, joined) })
+	line = r.src.Line().Text
+	return line, splitPrefix(line, &r.p), ok
 }
 
 // switchCaller makes the record of printk caller id the current one: the
