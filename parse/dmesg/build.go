@@ -10,6 +10,8 @@ var (
 	hwName      = []byte("Hardware name: ")
 	stackColon  = []byte("Stack:")
 	processWord = []byte("Process ")
+	// backtrace is ARM32's "Call Trace:" before 5.x.
+	backtrace = []byte("Backtrace:")
 )
 
 // start checks whether msg begins a record (or announces task dumps) and
@@ -67,7 +69,8 @@ func (r *Reader) start(msg, line []byte) bool {
 			r.begin(&Record{Kind: KindHeldLocks, Locks: h}, msg)
 			return true
 		}
-	case c == 'S':
+	case c == 'S' || c == 's':
+		// "SysRq : Show Blocked State", "sysrq: Show Blocked State"
 		if bytes.Contains(msg, showBlocked) {
 			r.kernelSeen = true
 			r.expectTask = noiseWindow * 4
@@ -274,6 +277,7 @@ func (r *Reader) related() {
 		b.rec.Task.Interleaved += b.pending
 	}
 	r.cur.pending = 0
+	r.cur.words = false
 }
 
 // cont offers msg to the record being built; false means msg is not
@@ -319,8 +323,8 @@ func (r *Reader) cont(msg, line []byte) bool {
 		return true
 	}
 	switch trim[0] {
-	case 'C':
-		if bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm) {
+	case 'C', 'B':
+		if bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm) || bytes.Equal(trim, backtrace) {
 			b.frames = true
 			b.ctx = ""
 			r.related()
@@ -421,6 +425,14 @@ func (r *Reader) cont(msg, line []byte) bool {
 	if isRegisterLine(trim) || isStackWords(trim) {
 		t.Registers++
 		r.related()
+		b.words = true
+		return true
+	}
+	if b.words && (len(trim) == 8 || len(trim) == 16) && !r.p.kernel && isHexWord(trim) {
+		// A stack word a mailer moved to a line of its own.
+		t.Registers++
+		r.src.Wrapped()
+		r.related()
 		return true
 	}
 	if b.frames && looksLikeFrame(trim) {
@@ -428,13 +440,18 @@ func (r *Reader) cont(msg, line []byte) bool {
 		r.related()
 		return true
 	}
-	if !r.p.kernel {
+	if !r.p.kernel && !kernelMessage(trim) {
 		// Not kernel text at all: prose, or a program's output on the
 		// console between the report's lines.
 		r.src.Prose()
 	}
 	r.unrelated()
 	return r.cur != nil
+}
+
+func isHexWord(b []byte) bool {
+	_, ok := hexNum(b)
+	return ok
 }
 
 // taskLine reads the task line of a report in any generation, joining the

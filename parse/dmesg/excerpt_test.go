@@ -561,3 +561,99 @@ func TestRefusedJoins(t *testing.T) {
 		t.Errorf("tasks (-want +got):\n%s", diff)
 	}
 }
+
+// TestExcerptAccounting: lines of the corpus that are kernel text are
+// used or joined, never counted as prose or skipped.
+func TestExcerptAccounting(t *testing.T) {
+	tests := []struct {
+		name, in string
+		wraps    int
+	}{{
+		// console/207: lockdep's splat around its task, no prefixes.
+		name: "lockdep splat",
+		in: "============================================\n" +
+			"WARNING: possible recursive locking detected\n" +
+			"6.11.0-rc1-syzkaller-ge4fc196f5ba3-dirty #0 Not tainted\n" +
+			"--------------------------------------------\n" +
+			"syz.0.15/5889 is trying to acquire lock:\n" +
+			"ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_device_event+0x2c7/0x770 drivers/net/team/team_core.c:2973\n" +
+			"\n" +
+			"but task is already holding lock:\n" +
+			"other info that might help us debug this:\n" +
+			" Possible unsafe locking scenario:\n" +
+			"       CPU0\n" +
+			"       ----\n" +
+			"  lock(team->team_lock_key#2);\n" +
+			" *** DEADLOCK ***\n" +
+			" May be due to missing lock nesting notation\n" +
+			"stack backtrace:\n",
+	}, {
+		// console/221: acquire lines cut by Gmail, a chain, the header cut
+		// inside its taint.
+		name: "lockdep lines cut",
+		in: "[  740.877186] btrfs-transacti/839 is trying to acquire lock:\n" +
+			"[  740.877188] ffff888182336a50\n" +
+			"(&q->q_usage_counter(io)#2){++++}-{0:0}, at: __submit_bio+0x335/0x520\n" +
+			"[  740.877198] ffff8881826f7048 (btrfs-tree-00){++++}-{4:4}, at:\n" +
+			"btrfs_tree_read_lock_nested+0x27/0x170\n" +
+			"[  740.877205]\n" +
+			"               which lock already depends on the new lock.\n" +
+			"               &q->q_usage_counter(io)#2 --> &delayed_node->mutex\n" +
+			"[  740.877455] CPU: 2 UID: 0 PID: 839 Comm: btrfs-transacti Tainted: G\n" +
+			"       W    L     6.13.0-rc3-f44d154d6e3d+ #392\n",
+		wraps: 3,
+	}, {
+		// console/210, console/208: NMI banners, idle CPUs, a symbolized
+		// idle site on the next line.
+		name: "NMI backtrace banners",
+		in: "NMI backtrace for cpu 14\n" +
+			"Sending NMI from CPU 14 to CPUs 0-13,15-19:\n" +
+			"NMI backtrace for cpu 0 skipped: idling at intel_idle+0x50/0x80\n" +
+			"NMI backtrace for cpu 2 skipped: idling at native_safe_halt\n" +
+			"arch/x86/include/asm/irqflags.h:51 [inline]\n",
+		wraps: 1,
+	}, {
+		// dmesg/004: the ARM32 unwinder's "Backtrace:" and its register
+		// lines after each frame.
+		name: "arm32 backtrace registers",
+		in: "INFO: task kworker/3:1:44 blocked for more than 122 seconds.\n" +
+			"Backtrace:\n" +
+			" __schedule from schedule+0x60/0xcc\n" +
+			" r10:c0fead70 r9:c2854c94 r8:df9a1dac r7:c2814b40 r6:00000002 r5:c1883020\n" +
+			" r4:c2814b40\n",
+	}, {
+		// dmesg/029: register lines cut after a register's name; dmesg/013:
+		// a stack word moved to a line of its own; dmesg/012: a Workqueue
+		// line cut before its function.
+		name: "registers, stack words, workqueue",
+		in: "[1147997.255199] INFO: task happywriter:3425205 blocked for more than 120 seconds.\n" +
+			"[1147997.255200] Workqueue: events_unbound\n" +
+			"btrfs_async_reclaim_metadata_space [btrfs]\n" +
+			"[1147997.255201]  ffff880001d27b88 0000000000000046 ffff88008a8184c0\n" +
+			"ffff880001d28000\n" +
+			"[1147997.255220] RSP: 002b:00007fe467ffd4c8 EFLAGS: 00000246 ORIG_RAX:\n" +
+			"0000000000000057\n" +
+			"[1147997.255221] FS:  00007f74c5e32700(0000)\n" +
+			"GS:ffff88807ec00000(0000) knlGS:0000000000000000\n",
+		wraps: 4,
+	}, {
+		// dmesg/001: a header in a vendor's own words.
+		name: "other header words",
+		in:   "INFO: task modprobe:1104 can't die for more than 120 seconds.\n",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.in), Options{})
+			for r.Next() {
+			}
+			if err := r.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rep := r.Paste()
+			if rep.Prose.Count != 0 || r.Skipped().Count != 0 || rep.Wrap.Count != tt.wraps {
+				t.Errorf("prose %d (first %q at %d), skipped %+v, wraps %d; want no prose, no skip, %d wraps",
+					rep.Prose.Count, rep.Prose.FirstText, rep.Prose.FirstLine, r.Skipped(), rep.Wrap.Count, tt.wraps)
+			}
+		})
+	}
+}

@@ -19,7 +19,7 @@ func parseInfoTask(msg []byte) (t *Task, b *Blocker, ok bool) {
 	rest := msg[len(infoTask):]
 	i := bytes.Index(rest, blockedWord)
 	if i < 0 {
-		return nil, nil, false
+		return otherHeader(rest)
 	}
 	who, after := rest[:i], rest[i+len(blockedWord):]
 	if j := bytes.LastIndex(who, infoTask); j >= 0 {
@@ -63,6 +63,41 @@ func parseInfoTask(msg []byte) (t *Task, b *Blocker, ok bool) {
 		return nil, nil, false
 	}
 	return &Task{Hung: true, Comm: comm, PID: pid, BlockedFor: int(secs)}, nil, true
+}
+
+// otherHeader reads a header some kernels print in their own words,
+// "INFO: task modprobe:1104 can't die for more than 120 seconds.": the
+// PID is the number after the last ':' that one follows, before the words.
+func otherHeader(rest []byte) (*Task, *Blocker, bool) {
+	m := bytes.Index(rest, []byte(" for more than "))
+	if m < 0 {
+		return nil, nil, false
+	}
+	head := rest[:m]
+	for c := bytes.LastIndexByte(head, ':'); c > 0; c = bytes.LastIndexByte(head[:c], ':') {
+		e := c + 1
+		for e < len(head) && isDigit(head[e]) {
+			e++
+		}
+		if e == c+1 || e < len(head) && head[e] != ' ' {
+			continue
+		}
+		pid, ok := atoi(head[c+1 : e])
+		if !ok || pid > 1<<31 {
+			return nil, nil, false
+		}
+		num := rest[m+len(" for more than "):]
+		d := 0
+		for d < len(num) && isDigit(num[d]) {
+			d++
+		}
+		secs, ok := atoi(num[:d])
+		if !ok || secs > 1<<40 {
+			return nil, nil, false
+		}
+		return &Task{Hung: true, Comm: string(head[:c]), PID: int(pid), BlockedFor: int(secs)}, nil, true
+	}
+	return nil, nil, false
 }
 
 // parseBlocker reads what follows "blocked on ":

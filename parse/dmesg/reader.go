@@ -93,6 +93,9 @@ type build struct {
 	// symDup says the last frame came from a 2.6.0 "[sym+157/342]" line,
 	// which the next line prints again with its address.
 	symDup bool
+	// words says the last line of the record was stack words or
+	// registers, which a mailer may have cut.
+	words bool
 	// pending counts unrelated lines since the last line of this record;
 	// other, lines of other callers.
 	pending, other int
@@ -260,7 +263,11 @@ func (r *Reader) line(line []byte) {
 		return
 	}
 	if !r.start(msg, line) && !r.p.kernel && len(msg) > 0 {
-		r.src.Prose()
+		if kernelMessage(trimSpace(msg)) {
+			r.kernelSeen = true
+		} else {
+			r.src.Prose()
+		}
 	}
 }
 
@@ -327,6 +334,9 @@ func (r *Reader) switchCaller(id []byte) {
 // "RAX: ffffffffffffffda RBX: ...", "Code: Bad RIP value.", arm64
 // "pc : ...", "x29: ...".
 func isRegisterLine(b []byte) bool {
+	if len(b) > 3 && b[0] >= 'a' && b[0] <= 'z' && isArmRegs(b) {
+		return true
+	}
 	c := bytes.IndexByte(b, ':')
 	if c < 2 || c > 8 || c+1 >= len(b) || b[c+1] != ' ' {
 		return false
@@ -348,7 +358,7 @@ func isRegisterLine(b []byte) bool {
 		return false
 	}
 	for _, ch := range val {
-		if _, ok := hexVal(ch); !ok && ch != ':' && ch != 'x' && ch != '[' && ch != '<' && ch != '>' && ch != ']' {
+		if _, ok := hexVal(ch); !ok && ch != ':' && ch != 'x' && ch != '[' && ch != '<' && ch != '>' && ch != ']' && ch != '(' && ch != ')' {
 			return false
 		}
 	}
@@ -372,6 +382,27 @@ func isRegisterLine(b []byte) bool {
 		return name[0] == 'x' && isDigit(name[1])
 	}
 	return false
+}
+
+// isArmRegs is the ARM32 unwinder's register line after a frame,
+// "r10:c0fead70 r9:c2854c94 r8:df9a1dac r7:c2814b40", "r4:c2814b40".
+func isArmRegs(b []byte) bool {
+	n := 0
+	for _, w := range bytes.Fields(b) {
+		c := bytes.IndexByte(w, ':')
+		if c < 2 || c > 3 || len(w)-c-1 != 8 {
+			return false
+		}
+		name := string(w[:c])
+		if name != "fp" && name != "ip" && name != "sp" && name != "lr" && name != "pc" && (name[0] != 'r' || !isDigit(name[1])) {
+			return false
+		}
+		if _, ok := hexNum(w[c+1:]); !ok {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // isStackWords is a line of raw stack words (3.x " ffff88007a2dd140
@@ -407,10 +438,71 @@ func isStackWords(b []byte) bool {
 	return words >= 2
 }
 
-// looksLikeFrame says a line that failed to parse was meant as a frame.
+// looksLikeFrame says a line that failed to parse was meant as a frame:
+// it begins as one ("[<", "? ") or names an offset in its first word
+// ("+0x", or "/0x" as in a hand-copied "__switch_to_0x104/0x1c8 (T)").
+// "NMI backtrace for cpu 2 skipped: idling at default_idle+0xb/0x10" is not.
 func looksLikeFrame(b []byte) bool {
-	return bytes.HasPrefix(b, []byte("[<")) || bytes.HasPrefix(b, []byte("? ")) || bytes.Contains(b, []byte("+0x"))
+	if bytes.HasPrefix(b, []byte("[<")) || bytes.HasPrefix(b, []byte("? ")) {
+		return true
+	}
+	w := b
+	if sp := bytes.IndexByte(b, ' '); sp >= 0 {
+		w = b[:sp]
+	}
+	return bytes.Contains(w, []byte("+0x")) || bytes.Contains(w, []byte("/0x"))
 }
+
+// kernelMessages begin the lines the kernel prints around its reports
+// that are no record of their own (lockdep's explanations, NMI backtrace
+// and panic banners, oops headers). In pasted text without prefixes they
+// are log text, not prose.
+var kernelMessages = [...]string{
+	"WARNING: ", "BUG: ", "INFO: ", "Oops: ", "Kernel panic - not syncing", "---[ end ",
+	"NMI backtrace for cpu", "Sending NMI from CPU", "Showing all locks held", "Showing busy workqueues",
+	"stack backtrace:", "other info that might help us debug this", "the existing dependency chain",
+	"but task is already holding lock", "which lock already depends on the new lock",
+	"Possible unsafe locking scenario", "Possible interrupt unsafe locking scenario",
+	"*** DEADLOCK ***", "May be due to missing lock nesting notation", "Chain exists of:",
+	"-> #", "--> ", "lock(", "CPU0", "CPU1", "----", "====",
+	"Modules linked in:", "irq event stamp:", "hardirqs last", "softirqs last", "Hardware name:",
+	"Tainted: [", "sysrq: ", "IP: ", "PGD ", "last sysfs file:", "Backtrace:", "Exception stack",
+	"Freezing of tasks failed", "Restarting tasks", "Tasks blocked on", "(detected by ", "rcu: ",
+	"\"echo 0 > ",
+}
+
+// kernelMessage says msg, a line without prefixes, is one of the lines
+// kernelMessages begin, a lockdep acquire line ("ffff8880231e4d40
+// (team->team_lock_key#2){+.+.}-{3:3}, at: ..."), its "comm/pid is
+// trying to acquire lock:" or a report's "release #N Not tainted".
+func kernelMessage(msg []byte) bool {
+	if len(msg) == 0 {
+		return false
+	}
+	for _, m := range kernelMessages {
+		if msg[0] == m[0] && bytes.HasPrefix(msg, []byte(m)) {
+			return true
+		}
+	}
+	switch {
+	case bytes.Contains(msg, []byte(" is trying to acquire lock:")), bytes.Contains(msg, []byte(" --> ")),
+		bytes.Contains(msg, []byte(" #")) && (bytes.HasSuffix(msg, []byte("Not tainted")) || bytes.Contains(msg, []byte(" Tainted: "))):
+		return true
+	}
+	_, ok := parseAcquire(msg)
+	return ok
+}
+
+// parseAcquire reads lockdep's acquire line, an entry without its "#N: ":
+// "ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_add_slave+0x9c/0x20e0".
+func parseAcquire(b []byte) (Lock, bool) {
+	if len(b) < 8 || !isHex(b[0]) {
+		return Lock{}, false
+	}
+	return parseLock(append([]byte("#0: "), b...))
+}
+
+func isHex(c byte) bool { _, ok := hexVal(c); return ok }
 
 // Sniff reports whether head, the start of an input, looks like a kernel
 // log: a line in it has a kernel timestamp or syslog kernel prefix, or is

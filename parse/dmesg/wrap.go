@@ -44,6 +44,9 @@ const (
 	cutHardware
 	cutCode
 	cutSoft
+	cutRegs
+	cutWorkqueue
+	cutIdle
 )
 
 // fullEcho is the hung-task report's echo line.
@@ -78,7 +81,7 @@ func cutKind(msg []byte) cut {
 			return cutTask
 		}
 	case 'C':
-		if bytes.HasPrefix(msg, []byte("CPU: ")) && !bytes.Contains(msg, []byte("ainted")) && bytes.Contains(msg, []byte(" Comm: ")) {
+		if bytes.HasPrefix(msg, []byte("CPU: ")) && bytes.Contains(msg, []byte(" Comm: ")) && (!bytes.Contains(msg, []byte("ainted")) || bytes.IndexByte(msg, '#') < 0) {
 			return cutHeader
 		}
 		if bytes.HasPrefix(msg, []byte("Code: ")) && isCutCode(msg[6:]) {
@@ -88,6 +91,24 @@ func cutKind(msg []byte) cut {
 		if bytes.HasPrefix(msg, hwName) && !endsInDate(msg) {
 			return cutHardware
 		}
+	case 'W':
+		if w, ok := bytes.CutPrefix(msg, workqueue); ok && bytes.IndexByte(trimSpace(w), ' ') < 0 {
+			return cutWorkqueue
+		}
+	case 'F':
+		if bytes.HasPrefix(msg, []byte("FS: ")) && !bytes.Contains(msg, []byte(" GS:")) {
+			return cutRegs
+		}
+	case 'N':
+		// "NMI backtrace for cpu 2 skipped: idling at native_safe_halt" /
+		// "arch/x86/include/asm/irqflags.h:51 [inline]"
+		if bytes.HasPrefix(msg, []byte("NMI backtrace for cpu ")) && bytes.Contains(msg, []byte(" skipped: idling at ")) && !bytes.Contains(msg, []byte(".h:")) && !bytes.Contains(msg, []byte(".c:")) {
+			return cutIdle
+		}
+	}
+	if msg[len(msg)-1] == ':' && isRegisterLine(trimSpace(msg)) && isUpper(msg[0]) {
+		// "RAX: ffffffffffffffda RBX: 00007fe3a4e94d28 RCX:" / "0000000001202a57"
+		return cutRegs
 	}
 	if n := len(msg); msg[n-1] == '=' && n > 1 && msg[n-2] != '=' {
 		return cutSoft
@@ -100,6 +121,12 @@ func cutKind(msg []byte) cut {
 		}
 	}
 	switch trim[0] {
+	case 'f', 'e', 'd', 'c', 'b', 'a', '9', '8', '7', '6', '5', '4', '3', '2', '1', '0':
+		// lockdep's acquire line, cut after its address or its "at:":
+		// "ffff888182336a50" / "(&q->q_usage_counter(io)#2){++++}-{0:0}, at: ..."
+		if isCutAcquire(trim) {
+			return cutLock
+		}
 	case 'T', 'N':
 		if (bytes.HasPrefix(trim, tainted) || bytes.HasPrefix(trim, notTainted)) && bytes.IndexByte(trim, '#') < 0 {
 			return cutTainted
@@ -184,6 +211,18 @@ func isCutLock(b []byte) bool {
 	return i >= 0 && bytes.HasPrefix(b[i+6:], []byte("[<")) && b[len(b)-1] == ']'
 }
 
+// isCutAcquire is lockdep's acquire line (an entry without "#N: ") cut
+// after its address or before its site.
+func isCutAcquire(b []byte) bool {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return len(b) >= 8 && isHexWord(b)
+	}
+	return sp >= 8 && isHexWord(b[:sp]) && bytes.Contains(b, []byte("){")) && bytes.HasSuffix(b, []byte(", at:"))
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
 // joins decides a join Join offers: next must not be a kernel line of its
 // own (it has no prefix and does not start anything), and the join must be
 // the complete line c was cut from.
@@ -223,6 +262,14 @@ func joins(c cut, next, joined []byte) bool {
 		f, _, _, ok := parseFrame(jm)
 		return ok && f.Func != "" && !endsCutSymbol(trimSpace(jm))
 	case cutLock:
+		if t := trimSpace(jm); len(t) > 0 && t[0] != '#' {
+			if isCutAcquire(t) {
+				sp := bytes.IndexByte(t, ' ')
+				return sp > 0 && t[sp+1] == '('
+			}
+			l, ok := parseAcquire(t)
+			return ok && l.At.Func != ""
+		}
 		if t := trimSpace(jm); isCutLock(t) {
 			// Cut once more ("#0: addr" / "(class){..}, at:" / "site"):
 			// the join must have the address and the class apart.
@@ -248,6 +295,26 @@ func joins(c cut, next, joined []byte) bool {
 		return isCodeBytes(nm) && isCodeBytes(jm[6:]) && codeBytes(jm[6:]) <= 64
 	case cutSoft:
 		return true
+	case cutRegs:
+		// The value of the register the line ended with, or FS's GS.
+		w := nm
+		if sp := bytes.IndexByte(nm, ' '); sp >= 0 {
+			w = nm[:sp]
+		}
+		return (isHexWord(w) || bytes.HasPrefix(nm, []byte("GS:"))) && isRegisterLine(trimSpace(jm)) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
+	case cutIdle:
+		var f Frame
+		src := nm
+		if sp := bytes.IndexByte(nm, ' '); sp >= 0 {
+			src = nm[:sp]
+		}
+		return parseSource(src, &f) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
+	case cutWorkqueue:
+		w := nm
+		if sp := bytes.IndexByte(nm, ' '); sp >= 0 {
+			w = nm[:sp]
+		}
+		return validSym(w) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
 	}
 	return false
 }
