@@ -52,6 +52,21 @@ func briefs(recs []*Record) []brief {
 	return out
 }
 
+// TestLineComm: the header and the task line may name the task apart
+// (testdata/dmesg/x86-3.10-rhel7-syslog.txt, as pasted to a GlusterFS pull
+// request); both names are kept.
+func TestLineComm(t *testing.T) {
+	in := "Oct 11 06:07:26 glustern1 kernel: INFO: task glusterfsd:26120 blocked for more than 120 seconds.\n" +
+		"Oct 11 06:07:26 glustern1 kernel: bptm            D ffff8817dddf80b0     0 26120  26119 0x00000080\n"
+	recs, _, err := read(in, Options{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("got %d records, err %v; want 1", len(recs), err)
+	}
+	if got := recs[0].Task; got.Comm != "glusterfsd" || got.LineComm != "bptm" {
+		t.Errorf("Comm %q, LineComm %q; want glusterfsd and bptm", got.Comm, got.LineComm)
+	}
+}
+
 func TestExcerptStamps(t *testing.T) {
 	tests := []struct {
 		name, in string

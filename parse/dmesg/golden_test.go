@@ -104,6 +104,9 @@ func format(d dump) string {
 				t.Hung, t.BlockedFor, t.Comm, t.PID, t.TGID, t.PPID, t.HasPPID, t.State, t.StackFree, t.Flags, t.TaskFlags)
 			fmt.Fprintf(&b, "  tainted=%q coredump=%v workqueue=%q taskline=%d registers=%d interleaved=%d dropped=%d\n",
 				t.Tainted, t.Coredump, t.Workqueue, t.TaskLine, t.Registers, t.Interleaved, t.DroppedFrames)
+			if t.LineComm != "" {
+				fmt.Fprintf(&b, "  line_comm=%q\n", t.LineComm)
+			}
 			for _, f := range t.Frames {
 				fmt.Fprintf(&b, "    %s\n", formatFrame(f))
 			}

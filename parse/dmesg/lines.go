@@ -243,10 +243,20 @@ func parseTaskColon(msg []byte, t *Task) bool {
 		return false
 	}
 	t.State = string(st)
-	if t.Comm == "" {
-		t.Comm = string(comm)
-	}
+	setLineComm(t, comm)
 	return true
+}
+
+// setLineComm records the comm a task line printed: it is the record's
+// Comm when no header named the task, else LineComm when it differs from
+// the header's.
+func setLineComm(t *Task, comm []byte) {
+	switch {
+	case t.Comm == "":
+		t.Comm = string(comm)
+	case string(comm) != t.Comm:
+		t.LineComm = string(comm)
+	}
 }
 
 // parseTaskOld reads the forms before 5.9. comm can hold spaces, so the
@@ -321,9 +331,7 @@ func readTaskOld(msg []byte, t *Task) (ok, partial bool) {
 		}
 		t.PID, t.PPID, t.HasPPID, t.StackFree, t.Flags = u.PID, u.PPID, true, u.StackFree, u.Flags
 		t.State = string(w[:1])
-		if t.Comm == "" {
-			t.Comm = string(comm)
-		}
+		setLineComm(t, comm)
 		return true, false
 	}
 	return false, partial

@@ -106,7 +106,13 @@ type Task struct {
 	// Comm is the command name from the header ("rsync", may hold spaces,
 	// ':' and ')'), else from the task line.
 	Comm string
-	PID  int
+	// LineComm is the name the task line printed when it differs from the
+	// header's: a header can name a thread and the line its process, a
+	// vendor kernel prints another name in one of them, or the task line
+	// cut the name to 15 characters ("%-15.15s"). Both are kept; "" when
+	// they agree or there was no header.
+	LineComm string `json:",omitempty"`
+	PID      int
 	// TGID, PPID and StackFree are 0 when the kernel did not print them;
 	// HasPPID says PPID was printed (it can be 0 for kernel threads of PID 2's parent).
 	TGID, PPID int
