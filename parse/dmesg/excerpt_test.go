@@ -65,6 +65,13 @@ func TestLineComm(t *testing.T) {
 	if got := recs[0].Task; got.Comm != "glusterfsd" || got.LineComm != "bptm" {
 		t.Errorf("Comm %q, LineComm %q; want glusterfsd and bptm", got.Comm, got.LineComm)
 	}
+	// A trailing space in the header's comm is no difference: the task
+	// line pads comm with spaces (the comm is the seed's with a space).
+	recs, _, _ = read("INFO: task rsync :3621271 blocked for more than 120 seconds.\n"+
+		"rsync           D    0 3621271 152322 0x00000080\n", Options{})
+	if len(recs) != 1 || recs[0].Task.Comm != "rsync " || recs[0].Task.LineComm != "" {
+		t.Errorf("got %+v; want Comm \"rsync \" and no LineComm", recs)
+	}
 }
 
 func TestExcerptStamps(t *testing.T) {
@@ -231,6 +238,15 @@ func TestExcerptFrames(t *testing.T) {
 			"[ 1108.791645] [c000001b9ab076d0] [c00000000001b5d0] __switch_to+0x280/0x470\n",
 		want: []brief{{Comm: "systemd-tmpfile", PID: 5135, Hung: true, Line: 1,
 			Frames: []string{"? 0xc000001b9ab07540", "__switch_to"}}},
+	}, {
+		// console/214: an x86 address without a symbol (freed init code).
+		name: "x86 raw address",
+		in: "[   48.153850] INFO: task systemd-udevd:382 blocked for more than 120 seconds.\n" +
+			"[   48.153851] Call Trace:\n" +
+			"[   48.154877]  i2c_register_driver+0x39/0x70\n" +
+			"[   48.154932]  ? 0xffffffffc00ac000\n",
+		want: []brief{{Comm: "systemd-udevd", PID: 382, Hung: true, Line: 1,
+			Frames: []string{"i2c_register_driver", "? 0xffffffffc00ac000"}}},
 	}, {
 		// dmesg/017: decode_stacktrace.sh of 5.x+: source in parentheses,
 		// the inlined callee's line first, the module after.

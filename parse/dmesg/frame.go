@@ -81,17 +81,27 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 	return f, caller, false, true
 }
 
-// rawAddrFrame reads powerpc's stale slot with no symbol, "0xc000001b9ab07540
-// (unreliable)": an unreliable frame named by its address.
+// rawAddrFrame reads a frame whose address has no symbol, named by the
+// address: powerpc's stale slot "0xc000001b9ab07540 (unreliable)", x86's
+// "? 0xffffffffc00ac000" (a module's init code, freed).
 func rawAddrFrame(s []byte, f *Frame) bool {
-	sp := bytes.IndexByte(s, ' ')
-	if sp < 0 || string(trimSpace(s[sp:])) != "(unreliable)" {
+	a := s
+	if sp := bytes.IndexByte(s, ' '); sp >= 0 {
+		if string(trimSpace(s[sp:])) != "(unreliable)" {
+			return false
+		}
+		a = s[:sp]
+		f.Unreliable = true
+	}
+	if !f.Unreliable || len(a) != 10 && len(a) != 18 {
+		// A bare "0x00000000" is no frame (it may be a cut task line's
+		// flags, say).
 		return false
 	}
-	if _, ok := hex0x(s[:sp]); !ok {
+	if _, ok := hex0x(a); !ok {
 		return false
 	}
-	*f = Frame{Func: string(s[:sp]), Addr: f.Addr, Unreliable: true}
+	*f = Frame{Func: string(a), Addr: f.Addr, Unreliable: f.Unreliable}
 	return true
 }
 

@@ -2,6 +2,7 @@ package dmesg
 
 import (
 	"bytes"
+	"strings"
 )
 
 var (
@@ -254,7 +255,9 @@ func setLineComm(t *Task, comm []byte) {
 	switch {
 	case t.Comm == "":
 		t.Comm = string(comm)
-	case string(comm) != t.Comm:
+	case string(comm) != strings.TrimRight(t.Comm, " "):
+		// The line pads comm with spaces, so a header's trailing space
+		// ("INFO: task foo :12") is no difference.
 		t.LineComm = string(comm)
 	}
 }
