@@ -11,6 +11,8 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("> INFO: task a:1 blocked for\n> more than 120 seconds.\n"))
 	f.Add([]byte("```\n    [  1.0] x\n\t\ty\n```\n# cat /proc/1/stack\n[root@h ~]# ls\n>\n"))
 	f.Add([]byte("crash> bt\r\nPID: 1\n\n\n>>> > >x"))
+	f.Add([]byte("> --- a\n> +++ b\n> @@ -1,2 +1,3 @@ x\n>  ctx\n> +INFO: task a:1 =\n> (cont)\n>\n+not\n"))
+	f.Add([]byte("box ~ #dmesg\n  INFO: a\n   b\n  c\n\n    d\n    e\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want := bytes.Count(data, []byte("\n"))
 		if len(data) > 0 && data[len(data)-1] != '\n' {

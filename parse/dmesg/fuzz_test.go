@@ -3,13 +3,18 @@ package dmesg
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
 // FuzzReader feeds arbitrary input: the reader must not panic, must end,
 // must count every line, and records must be well formed.
 func FuzzReader(f *testing.F) {
-	for _, path := range fixtures(f) {
+	real, err := filepath.Glob("../../testdata/real/*/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, path := range append(fixtures(f), real...) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
@@ -36,8 +41,20 @@ func FuzzReader(f *testing.F) {
 			if (rec.Task != nil) != (rec.Kind == KindTask) || (rec.Blocker != nil) != (rec.Kind == KindBlocker) || (rec.Locks != nil) != (rec.Kind == KindHeldLocks) {
 				t.Fatalf("record kind %v does not match its fields", rec.Kind)
 			}
-			if rec.Task != nil && len(rec.Task.Frames) > maxFrames {
-				t.Fatalf("%d frames, more than the cap", len(rec.Task.Frames))
+			if tk := rec.Task; tk != nil {
+				if len(tk.Frames)+len(tk.Interrupt) > maxFrames {
+					t.Fatalf("%d frames, more than the cap", len(tk.Frames)+len(tk.Interrupt))
+				}
+				for _, fr := range tk.Frames {
+					if fr.Context != "" {
+						t.Fatalf("frame %+v of the task's own stack has a context", fr)
+					}
+				}
+				for _, fr := range tk.Interrupt {
+					if fr.Context == "" {
+						t.Fatalf("interrupt frame %+v has no context", fr)
+					}
+				}
 			}
 		}
 		if n := bytes.Count(data, []byte{'\n'}); r.Err() == nil && r.Lines() < n {

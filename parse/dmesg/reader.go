@@ -181,8 +181,9 @@ func (r *Reader) Err() error {
 // Skipped counts the lines inside records that could not be read.
 func (r *Reader) Skipped() Skips { return r.skips }
 
-// Lines returns the number of lines read so far, noise included.
-func (r *Reader) Lines() int { return r.n }
+// Lines returns the number of input lines read so far, noise and lines
+// joined to the one before them included.
+func (r *Reader) Lines() int { return r.src.Number() }
 
 // Paste says which paste decorations (mail quoting, indentation, fences,
 // prompts, wrapped lines) were removed, and counts the lines that were no
