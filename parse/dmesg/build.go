@@ -44,7 +44,13 @@ func (r *Reader) start(msg, line []byte) bool {
 		if bytes.HasPrefix(msg, taskColon) {
 			t := &Task{}
 			if !parseTaskLine(msg, t) {
-				break
+				// A task line the poster cut to its name,
+				// "task:multipathd" (dmesg/048): a task without a PID.
+				comm := trimSpace(msg[len(taskColon):])
+				if len(comm) == 0 || len(comm) > 64 || bytes.IndexAny(comm, " \t") >= 0 {
+					break
+				}
+				t = &Task{Comm: string(comm), NoPID: true}
 			}
 			t.TaskLine = r.n
 			r.begin(&Record{Kind: KindTask, Task: t}, msg)
@@ -112,16 +118,17 @@ func (r *Reader) startBare(msg []byte, block bool) bool {
 			return true
 		}
 	}
-	if !block || r.p.kernel {
-		// A stack under a kernel prefix is the rest of a report whose
-		// head is not in the input (a rotated log starts so).
+	if !block || r.p.kernel && !r.text {
+		// A stack under a kernel prefix at the start of the input is the
+		// rest of a report whose head is not in it (a rotated log starts
+		// so); after prose, it is a stack someone pasted (dmesg/045).
 		return false
 	}
 	f, caller, arm, ok := parseFrame(msg)
 	if !ok || f.Addr == 0 && f.Offset == 0 && f.Size == 0 {
 		return false
 	}
-	r.begin(&Record{Kind: KindTask, Task: &Task{}}, msg)
+	r.begin(&Record{Kind: KindTask, Task: &Task{NoPID: true}}, msg)
 	r.cur.frames = true
 	r.frame(r.cur.rec.Task, f, caller, arm)
 	return true
@@ -444,6 +451,13 @@ func (r *Reader) cont(msg, line []byte) bool {
 		// Not kernel text at all: prose, or a program's output on the
 		// console between the report's lines.
 		r.src.Prose()
+		r.prose = true
+		if t.NoPID && t.TaskLine == 0 {
+			// A pasted stack ends where the poster's words begin; the
+			// next stack is another task (dmesg/045).
+			r.finish()
+			return true
+		}
 	}
 	r.unrelated()
 	return r.cur != nil
@@ -501,6 +515,9 @@ func (r *Reader) addFrame(b *build, t *Task, f Frame) {
 	if len(t.Frames)+len(t.Interrupt) >= maxFrames {
 		t.DroppedFrames++
 		return
+	}
+	if t.StackLine == 0 {
+		t.StackLine = r.n
 	}
 	if b.ctx != "" {
 		f.Context = b.ctx

@@ -16,6 +16,8 @@ import (
 type brief struct {
 	Comm      string
 	PID, PPID int
+	NoPID     bool
+	StackLine int
 	State     string
 	Hung      bool
 	Line      int
@@ -31,6 +33,9 @@ func briefs(recs []*Record) []brief {
 		}
 		t := rec.Task
 		b := brief{Comm: t.Comm, PID: t.PID, PPID: t.PPID, State: t.State, Hung: t.Hung, Line: rec.Line}
+		if t.NoPID {
+			b.NoPID, b.StackLine = true, t.StackLine
+		}
 		name := func(f Frame) string {
 			s := f.Func
 			if f.Unreliable {
@@ -320,7 +325,40 @@ func TestExcerptFrames(t *testing.T) {
 			"\n" +
 			" ? __schedule+0x1d2/0x5a0\n" +
 			" ? rwsem_down_write_failed+0x1f9/0x370\n",
-		want: []brief{{Line: 3, Frames: []string{"? __schedule", "? rwsem_down_write_failed"}}},
+		want: []brief{{NoPID: true, StackLine: 3, Line: 3, Frames: []string{"? __schedule", "? rwsem_down_write_failed"}}},
+	}, {
+		// dmesg/045: stamped stacks, each under the poster's line that
+		// introduces it, no header.
+		name: "stamped stacks under prose",
+		in: "1. this thread is stuck in f2fs_evict_inode by #2:\n" +
+			"[210757.653718]  __schedule+0x2e3/0x740\n" +
+			"[210757.654811]  schedule+0x42/0xb0\n" +
+			"\n" +
+			"2. another thread is waiting for #1:\n" +
+			"[210757.754646]  schedule+0x42/0xb0\n" +
+			"[210757.755680]  rwsem_down_write_slowpath+0x244/0x4d0\n",
+		want: []brief{
+			{NoPID: true, StackLine: 2, Line: 2, Frames: []string{"__schedule", "schedule"}},
+			{NoPID: true, StackLine: 6, Line: 6, Frames: []string{"schedule", "rwsem_down_write_slowpath"}},
+		},
+	}, {
+		// dmesg/048: task lines the poster cut down to the name.
+		name: "task line cut to its name",
+		in: "Every time I run test srp/002 the following deadlock is triggered:\n" +
+			"\n" +
+			"task:multipathd\n" +
+			"Call Trace:\n" +
+			" <TASK>\n" +
+			" __schedule+0x8c1/0x1bf0\n" +
+			" </TASK>\n" +
+			"task:(udev-worker)\n" +
+			"Call Trace:\n" +
+			" <TASK>\n" +
+			" blk_mq_freeze_queue_wait+0xf2/0x140\n",
+		want: []brief{
+			{Comm: "multipathd", NoPID: true, StackLine: 6, Line: 3, Frames: []string{"__schedule"}},
+			{Comm: "(udev-worker)", NoPID: true, StackLine: 11, Line: 8, Frames: []string{"blk_mq_freeze_queue_wait"}},
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -107,6 +107,9 @@ func format(d dump) string {
 			if t.LineComm != "" {
 				fmt.Fprintf(&b, "  line_comm=%q\n", t.LineComm)
 			}
+			if t.NoPID {
+				fmt.Fprintf(&b, "  no_pid stack_line=%d\n", t.StackLine)
+			}
 			for _, f := range t.Frames {
 				fmt.Fprintf(&b, "    %s\n", formatFrame(f))
 			}

@@ -67,9 +67,10 @@ type Reader struct {
 	// format (SysRq-w), so that a bare task line starts a record.
 	expectTask int
 	// block says the current line begins a block of text (it follows a
-	// blank line, a fence or a prompt, or begins the input), where a
-	// bare stack is a task of its own.
-	block bool
+	// blank line, a fence, a prompt or prose, or begins the input), where
+	// a bare stack is a task of its own; prose says the current line was
+	// counted as prose; text that a text line came before it.
+	block, prose, text bool
 
 	kernelSeen bool
 	err        error
@@ -152,8 +153,9 @@ func (r *Reader) Next() bool {
 			r.line(nil)
 			r.block = true
 		default:
+			r.prose = false
 			r.line(l.Text)
-			r.block = false
+			r.block, r.text = r.prose, true
 		}
 	}
 	r.rec = r.queue[0]
@@ -268,6 +270,7 @@ func (r *Reader) line(line []byte) {
 			r.kernelSeen = true
 		} else {
 			r.src.Prose()
+			r.prose = true
 		}
 	}
 }

@@ -36,7 +36,7 @@ func TestTaskLines(t *testing.T) {
 [316100.087102] Code: Bad RIP value.
 `,
 		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080",
-			Tainted: "Not tainted 4.19.90-23.23.v2101.ky10.x86_64 #1", TaskLine: 3, Registers: 2,
+			Tainted: "Not tainted 4.19.90-23.23.v2101.ky10.x86_64 #1", TaskLine: 3, StackLine: 5, Registers: 2,
 			Frames: []Frame{{Func: "schedule", Offset: 0x28, Size: 0x80}}},
 	}, {
 		name: "3.x address and stack words",
@@ -47,7 +47,7 @@ Call Trace:
  [<ffffffff8135067c>] ? __mutex_lock_common.isra.5+0xff/0x164
 `,
 		want: Task{Hung: true, BlockedFor: 120, Comm: "DDRace64-Server", PID: 27090, PPID: 3047, HasPPID: true, State: "D", Flags: "0x00000000",
-			TaskLine: 2, Registers: 1,
+			TaskLine: 2, StackLine: 5, Registers: 1,
 			Frames: []Frame{{Func: "__mutex_lock_common.isra.5", Offset: 0xff, Size: 0x164, Addr: 0xffffffff8135067c, Unreliable: true}}},
 	}, {
 		name: "6.16 task_flags, module",
@@ -59,7 +59,7 @@ Call Trace:
 [Thu Jun 12 11:01:33 2025]  </TASK>
 `,
 		want: Task{Hung: true, BlockedFor: 122, Comm: "rw_sem_thread2", PID: 36526, TGID: 36526, PPID: 2, HasPPID: true, State: "D",
-			Flags: "0x00004000", TaskFlags: "0x208040", TaskLine: 2,
+			Flags: "0x00004000", TaskFlags: "0x208040", TaskLine: 2, StackLine: 5,
 			Frames: []Frame{{Func: "__pfx_thread2_func", Offset: 0x10, Size: 0x10, Module: "rw_sem_test_2", Unreliable: true}}},
 	}, {
 		name: "comm with parentheses",
@@ -85,7 +85,7 @@ May 17 18:48:11 kernel: [ 6141.921785] kworker/u8:0    D    0     5      2 0x000
 May 17 18:48:11 kernel: [ 6141.921985] [<8022bb78>] (write_cache_pages) from [<7f4ba618>] (fuse_writepages+0x80/0xe4 [fuse])
 May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) from [<8022e284>] (do_writepages+0x30/0x8c)
 `,
-		want: Task{Hung: true, BlockedFor: 120, Comm: "kworker/u8:0", PID: 5, PPID: 2, HasPPID: true, State: "D", Flags: "0x00000000", TaskLine: 2,
+		want: Task{Hung: true, BlockedFor: 120, Comm: "kworker/u8:0", PID: 5, PPID: 2, HasPPID: true, State: "D", Flags: "0x00000000", TaskLine: 2, StackLine: 3,
 			Frames: []Frame{
 				{Func: "write_cache_pages", Addr: 0x8022bb78},
 				{Func: "fuse_writepages", Offset: 0x80, Size: 0xe4, Module: "fuse", Addr: 0x7f4ba618},
@@ -100,7 +100,7 @@ May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) fro
  __schedule_loop home/xingyi/fuzz/externals/sched_ext/kernel/sched/core.c:6841 [inline]
  schedule+0x44/0x140 home/xingyi/fuzz/externals/sched_ext/kernel/sched/core.c:6856
 `,
-		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080", TaskLine: 2,
+		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080", TaskLine: 2, StackLine: 3,
 			Frames: []Frame{
 				{Func: "__schedule_loop", Inline: true, Source: "home/xingyi/fuzz/externals/sched_ext/kernel/sched/core.c", Line: 6841},
 				{Func: "schedule", Offset: 0x44, Size: 0x140, Source: "home/xingyi/fuzz/externals/sched_ext/kernel/sched/core.c", Line: 6856},
@@ -115,7 +115,7 @@ May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) fro
 [    0.438101] NET: Registered PF_VSOCK protocol family
 [316100.087055]  rwsem_down_read_failed+0x11c/0x190
 `,
-		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080", TaskLine: 2,
+		want: Task{Hung: true, BlockedFor: 120, Comm: "rsync", PID: 3621271, PPID: 152322, HasPPID: true, State: "D", Flags: "0x00000080", TaskLine: 2, StackLine: 4,
 			Interleaved: 1,
 			Frames:      []Frame{{Func: "schedule", Offset: 0x28, Size: 0x80}, {Func: "rwsem_down_read_failed", Offset: 0x11c, Size: 0x190}}},
 	}, {

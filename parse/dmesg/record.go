@@ -132,6 +132,13 @@ type Task struct {
 	Workqueue string
 	// TaskLine is the line number of the task line, 0 without one.
 	TaskLine int
+	// NoPID says the text names no PID for this task: a stack pasted on
+	// its own, or a task line cut down to its name ("task:multipathd").
+	// The task is then known by its place, StackLine (a PID of 0 may be
+	// the idle task's, "CPU: 0 PID: 0 Comm: swapper/0").
+	NoPID bool `json:",omitempty"`
+	// StackLine is the line number of the first frame, 0 without frames.
+	StackLine int `json:",omitempty"`
 	// Frames are the task's own stack, innermost first, as printed.
 	Frames []Frame
 	// Interrupt are the frames printed for an interrupt or exception
