@@ -182,7 +182,9 @@ func (r *Reader) Next() bool {
 	}
 	r.cur = decode(raw, num)
 	r.cur.Long = long
-	r.diff(&r.cur)
+	if l := &r.cur; r.hunk || r.oldFile || l.Kind == Text && (l.Text[0] == '@' || l.Text[0] == '-') {
+		r.diff(l)
+	}
 	r.account(&r.cur, raw)
 	return true
 }

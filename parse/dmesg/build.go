@@ -75,8 +75,8 @@ func (r *Reader) start(msg, line []byte) bool {
 			r.begin(&Record{Kind: KindHeldLocks, Locks: h}, msg)
 			return true
 		}
-	case c == 'S' || c == 's':
-		// "SysRq : Show Blocked State", "sysrq: Show Blocked State"
+	case c == 'S' || c == 's' && bytes.HasPrefix(msg, []byte("sysrq: ")):
+		// "SysRq : Show Blocked State", "sysrq: SysRq : Show Blocked State"
 		if bytes.Contains(msg, showBlocked) {
 			r.kernelSeen = true
 			r.expectTask = noiseWindow * 4
@@ -94,6 +94,9 @@ func (r *Reader) start(msg, line []byte) bool {
 			r.expectTask = noiseWindow
 			return true
 		}
+	}
+	if r.expectTask == 0 && !block && !taskShape(msg) {
+		return false // noise: the common case
 	}
 	return r.startBare(msg, block)
 }
@@ -137,12 +140,8 @@ func (r *Reader) startBare(msg []byte, block bool) bool {
 // taskShape is a cheap look at msg for an old task line in its usual
 // padding: comm "%-15.15s" (or "%-13.13s" before 3.x), a space, the state.
 func taskShape(msg []byte) bool {
-	for _, i := range [2]int{16, 14} {
-		if len(msg) > i+1 && msg[i-1] == ' ' && isStateWord(msg[i:i+1]) && (msg[i+1] == ' ' || isDigit(msg[i+1])) {
-			return true
-		}
-	}
-	return false
+	return len(msg) > 17 && msg[15] == ' ' && (msg[17] == ' ' || isDigit(msg[17])) && isStateWord(msg[16:17]) ||
+		len(msg) > 15 && msg[13] == ' ' && (msg[15] == ' ' || isDigit(msg[15])) && isStateWord(msg[14:15])
 }
 
 // parseDumpHeader reads the task named in the header of dump_stack and of
@@ -323,8 +322,8 @@ func (r *Reader) cont(msg, line []byte) bool {
 			return true
 		}
 		trim = trimSpace(msg)
-	} else if bytes.HasPrefix(msg, taskColon) || taskShape(msg) && parseTaskOld(msg, &Task{}) {
-		return false // the next task's dump
+	} else if msg[0] != ' ' && (bytes.HasPrefix(msg, taskColon) || taskShape(msg) && parseTaskOld(msg, &Task{})) {
+		return false // the next task's dump (a task line begins with its comm)
 	}
 	if len(trim) == 0 {
 		return true
@@ -333,7 +332,7 @@ func (r *Reader) cont(msg, line []byte) bool {
 	case 'C', 'B':
 		if bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm) || bytes.Equal(trim, backtrace) {
 			b.frames = true
-			b.ctx = ""
+			b.ctx = NoContext
 			r.related()
 			return true
 		}
@@ -519,7 +518,7 @@ func (r *Reader) addFrame(b *build, t *Task, f Frame) {
 	if t.StackLine == 0 {
 		t.StackLine = r.n
 	}
-	if b.ctx != "" {
+	if b.ctx != NoContext {
 		f.Context = b.ctx
 		t.Interrupt = append(t.Interrupt, f)
 		return
@@ -617,18 +616,21 @@ func parseTag(b []byte) (name string, rest []byte, ok bool) {
 // belong to the NMI handler until </NMI> (or <<EOE>>, the end of an
 // exception stack), those after <IRQ> to the interrupt until </IRQ> or
 // <EOI>; the task's own frames are the others.
-func tagContext(name string) string {
+func tagContext(name string) Context {
 	switch name {
 	case "TASK", "EOI", "EOE":
-		return ""
+		return NoContext
+	case "NMI":
+		return NMI
+	case "IRQ":
+		return IRQ
+	case "SOFTIRQ":
+		return SoftIRQ
 	}
 	if name[0] == '/' {
-		return ""
+		return NoContext
 	}
-	if name[0] == '#' {
-		return "exception"
-	}
-	return name
+	return Exception
 }
 
 // parseRIP reads the in-kernel instruction pointer line of x86's register

@@ -50,7 +50,7 @@ func briefs(recs []*Record) []brief {
 			b.Frames = append(b.Frames, name(f))
 		}
 		for _, f := range t.Interrupt {
-			b.Interrupt = append(b.Interrupt, f.Context+": "+name(f))
+			b.Interrupt = append(b.Interrupt, f.Context.String()+": "+name(f))
 		}
 		out = append(out, b)
 	}

@@ -46,12 +46,12 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("%d frames, more than the cap", len(tk.Frames)+len(tk.Interrupt))
 				}
 				for _, fr := range tk.Frames {
-					if fr.Context != "" {
+					if fr.Context != NoContext {
 						t.Fatalf("frame %+v of the task's own stack has a context", fr)
 					}
 				}
 				for _, fr := range tk.Interrupt {
-					if fr.Context == "" {
+					if fr.Context == NoContext {
 						t.Fatalf("interrupt frame %+v has no context", fr)
 					}
 				}

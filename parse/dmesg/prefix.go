@@ -45,7 +45,10 @@ func splitPrefix(line []byte, p *prefix) []byte {
 			if !ok {
 				return s
 			}
-			return p.vendor(rest)
+			if len(rest) > 1 && (rest[0] == '(' || rest[1] == '(' || rest[0] == '<' || rest[1] == '<') {
+				return p.vendor(rest)
+			}
+			return rest
 		case isDigit(c):
 			rest, ok := p.digits(s)
 			if !ok {
@@ -143,6 +146,9 @@ func (p *prefix) bracket(s []byte) ([]byte, bool) {
 // 2025]", "[Mon Jan  6 ...]") and its names are the locale's ("[Mo Apr 29
 // 20:44:47 2019]").
 func ctimeEnd(s []byte) int {
+	if len(s) >= 26 && s[25] == ']' && s[4] == ' ' && s[8] == ' ' && s[14] == ':' && s[17] == ':' {
+		return 25 // the C locale's "[Fri Jun 15 09:33:12 2018]"
+	}
 	i := 1
 	word := func() bool {
 		j := i

@@ -88,9 +88,9 @@ type build struct {
 	// frame waiting for the next line or the end of the stack.
 	frames  bool
 	pendArm *Frame
-	// ctx is the interrupt context the stack is in ("NMI", "IRQ",
-	// "exception"...), "" for the task's own frames.
-	ctx string
+	// ctx is the interrupt context the stack is in, NoContext for the
+	// task's own frames.
+	ctx Context
 	// symDup says the last frame came from a 2.6.0 "[sym+157/342]" line,
 	// which the next line prints again with its address.
 	symDup bool

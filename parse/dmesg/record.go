@@ -174,11 +174,38 @@ type Frame struct {
 	// Inline, Source and Line come from decode_stacktrace.sh:
 	// " fs/readdir.c:97 [inline]".
 	Inline bool
-	Source string
-	Line   int
-	// Context is the interrupt context of a frame of Task.Interrupt:
-	// "NMI", "IRQ", "SOFTIRQ", "exception" (<#DB>, <#MC>...).
-	Context string `json:",omitempty"`
+	// Context is the interrupt context of a frame of Task.Interrupt, 0
+	// (NoContext) for the task's own frames.
+	Context Context `json:",omitempty"`
+	Source  string
+	Line    int
+}
+
+// Context is an interrupt context a stack is printed in.
+type Context uint8
+
+// The contexts, named by the stack's markers.
+const (
+	NoContext Context = iota
+	NMI               // <NMI> ... </NMI> or <<EOE>>
+	IRQ               // <IRQ> ... </IRQ> or <EOI>
+	SoftIRQ           // <SOFTIRQ> ... </SOFTIRQ>
+	// Exception is another exception stack: <#DB>, <#MC>, <#DF>...
+	Exception
+)
+
+func (c Context) String() string {
+	switch c {
+	case NMI:
+		return "NMI"
+	case IRQ:
+		return "IRQ"
+	case SoftIRQ:
+		return "SOFTIRQ"
+	case Exception:
+		return "exception"
+	}
+	return ""
 }
 
 // Base is Func without compiler suffixes (.isra.0, .constprop.0, .part.1,

@@ -214,6 +214,9 @@ func isCutLock(b []byte) bool {
 // isCutAcquire is lockdep's acquire line (an entry without "#N: ") cut
 // after its address or before its site.
 func isCutAcquire(b []byte) bool {
+	if len(b) < 8 || !isHexWord(b[:8]) {
+		return false
+	}
 	sp := bytes.IndexByte(b, ' ')
 	if sp < 0 {
 		return len(b) >= 8 && isHexWord(b)
@@ -292,7 +295,8 @@ func joins(c cut, next, joined []byte) bool {
 	case cutHardware:
 		return endsInDate(jm)
 	case cutCode:
-		return isCodeBytes(nm) && isCodeBytes(jm[6:]) && codeBytes(jm[6:]) <= 64
+		n, ok := codeBytes(jm[6:])
+		return isCodeBytes(nm) && ok && n <= 64
 	case cutSoft:
 		return true
 	case cutRegs:
@@ -329,27 +333,40 @@ func endsInDate(b []byte) bool {
 
 // isCutCode says the bytes of a "Code:" line stop before x86's 64.
 func isCutCode(b []byte) bool {
-	return isCodeBytes(b) && codeBytes(b) < 64
+	n, ok := codeBytes(b)
+	return ok && n < 64
 }
 
 // isCodeBytes is a run of code bytes, "49 89 c0 <45> 29".
 func isCodeBytes(b []byte) bool {
-	b = trimSpace(b)
-	if len(b) == 0 {
-		return false
-	}
-	for _, w := range bytes.Fields(b) {
+	_, ok := codeBytes(b)
+	return ok
+}
+
+// codeBytes counts the code bytes of b, and says whether b holds nothing
+// else (and at least one).
+func codeBytes(b []byte) (int, bool) {
+	n := 0
+	for i := 0; i < len(b); {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i == len(b) {
+			break
+		}
+		j := i
+		for j < len(b) && b[j] != ' ' && b[j] != '\t' {
+			j++
+		}
+		w := b[i:j]
 		if len(w) == 4 && w[0] == '<' && w[3] == '>' {
 			w = w[1:3]
 		}
-		if len(w) != 2 {
-			return false
+		if len(w) != 2 || !isHex(w[0]) || !isHex(w[1]) {
+			return n, false
 		}
-		if _, ok := hexNum(w); !ok {
-			return false
-		}
+		n++
+		i = j
 	}
-	return true
+	return n, n > 0
 }
-
-func codeBytes(b []byte) int { return len(bytes.Fields(b)) }
