@@ -300,132 +300,28 @@ func (r *Reader) cont(msg, line []byte) bool {
 	if bytes.HasPrefix(msg, infoTask) || bytes.HasPrefix(msg, suppressed) {
 		return false
 	}
-	trim := trimSpace(msg)
 	if t.TaskLine == 0 && !b.frames {
-		switch {
-		case bytes.HasPrefix(trim, tainted) || bytes.HasPrefix(trim, notTainted):
-			t.Tainted = string(trim)
-			r.related()
-			return true
-		case bytes.HasPrefix(msg, echoDisables) && bytes.HasSuffix(msg, disablesSuffix):
-			r.related()
-			return true
-		case bytes.Equal(trim, coredump):
-			t.Coredump = true
-			r.related()
+		var done bool
+		if line, msg, done = r.contHead(line, msg, t); done {
 			return true
 		}
-		ok := false
-		if line, msg, ok = r.taskLine(line, msg, t); ok {
-			t.TaskLine = r.n
-			r.related()
-			return true
-		}
-		trim = trimSpace(msg)
 	} else if msg[0] != ' ' && (bytes.HasPrefix(msg, taskColon) || taskShape(msg) && parseTaskOld(msg, &Task{})) {
 		return false // the next task's dump (a task line begins with its comm)
 	}
+	trim := trimSpace(msg)
 	if len(trim) == 0 {
 		return true
 	}
-	switch trim[0] {
-	case 'C', 'B':
-		if bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm) || bytes.Equal(trim, backtrace) {
-			b.frames = true
-			b.ctx = NoContext
-			r.related()
-			return true
-		}
-		if _, ok := parseDumpHeader(trim); ok {
-			return false
-		}
-	case 'P':
-		if bytes.HasPrefix(trim, processWord) {
-			if pt, ok := parseDumpHeader(trim); ok {
-				if t.PID == 0 {
-					t.PID, t.Comm = pt.PID, pt.Comm
-				}
-				r.related()
-				return true
-			}
-		}
-		if _, ok := parseDumpHeader(trim); ok {
-			return false
-		}
-	case 'S':
-		if bytes.HasPrefix(trim, sched) || bytes.Equal(trim, stackColon) {
-			// print_scx_info: "Sched_ext: qmap (enabled+all)"; the 2.6
-			// oops's "Stack:" before its stack words.
-			r.related()
-			return true
-		}
-	case 'W':
-		if bytes.HasPrefix(trim, workqueue) {
-			t.Workqueue = string(trim[len(workqueue):])
-			r.related()
-			return true
-		}
-	case 'H':
-		if bytes.HasPrefix(trim, hwName) {
-			r.related()
-			return true
-		}
-	case '<':
-		if name, rest, ok := parseTag(trim); ok {
-			r.related()
-			if name == "/TASK" {
-				r.finish()
-				return true
-			}
-			b.ctx = tagContext(name)
-			if len(rest) == 0 {
-				return true
-			}
-			// Old x86: "<IRQ>  [<ffffffff8106c1f5>] ? __do_softirq+0x..."
-			msg, trim = rest, rest
-		}
-	case 'R', 'E':
-		if f, ok := parseRIP(trim); ok {
-			r.related()
-			if b.frames {
-				// The exception frame inside a stack: the kernel code the
-				// fault or interrupt stopped, a frame of the task.
-				r.addFrame(b, t, f)
-			} else {
-				t.Registers++
-			}
-			return true
-		}
+	switch done, part, rest := r.contMark(trim, t); {
+	case done:
+		return part
+	case rest != nil:
+		msg, trim = rest, rest
 	}
 	if bytes.HasPrefix(msg, showingLocks) || len(msg) > 0 && (isDigit(msg[0]) || msg[0] == 'n') && bytes.Index(msg, heldBy) >= 0 {
 		return false
 	}
-	dup := false
-	if len(trim) > 2 && trim[0] == '[' {
-		if n := len(t.Frames); b.frames && n > 0 && t.Frames[n-1].Module == "" && trim[len(trim)-1] == ']' && validModule(trim[1:len(trim)-1]) && len(trim) <= maxModule {
-			// The module of the frame above, moved to a line of its own
-			// by a mailer: " ? btrfs_cleanup_transaction+0x500/0x500" / "[btrfs]".
-			t.Frames[n-1].Module = string(trim[1 : len(trim)-1])
-			r.src.Wrapped()
-			r.related()
-			return true
-		}
-		msg, dup = cutSymBracket(trim)
-	}
-	if f, caller, arm, ok := parseFrame(msg); ok && (b.frames || t.TaskLine != 0) {
-		b.frames = true
-		r.related()
-		if b.symDup && !dup && !arm && len(t.Frames) > 0 {
-			// 2.6.0 prints each frame twice, by name and by address.
-			last := &t.Frames[len(t.Frames)-1]
-			if last.Func == f.Func && last.Offset == f.Offset && last.Addr == 0 {
-				last.Addr = f.Addr
-				b.symDup = false
-				return true
-			}
-		}
-		b.symDup = dup
-		r.frame(t, f, caller, arm)
+	if r.contFrame(msg, trim, t) {
 		return true
 	}
 	if isRegisterLine(trim) || isStackWords(trim) {
@@ -460,6 +356,141 @@ func (r *Reader) cont(msg, line []byte) bool {
 	}
 	r.unrelated()
 	return r.cur != nil
+}
+
+// contHead reads the lines of a report's head, before its task line and
+// stack: the taint, the echo line, the coredump note, the task line. It
+// returns the line and message to go on with, and whether msg was one.
+func (r *Reader) contHead(line, msg []byte, t *Task) ([]byte, []byte, bool) {
+	trim := trimSpace(msg)
+	switch {
+	case bytes.HasPrefix(trim, tainted) || bytes.HasPrefix(trim, notTainted):
+		t.Tainted = string(trim)
+	case bytes.HasPrefix(msg, echoDisables) && bytes.HasSuffix(msg, disablesSuffix):
+	case bytes.Equal(trim, coredump):
+		t.Coredump = true
+	default:
+		ok := false
+		if line, msg, ok = r.taskLine(line, msg, t); !ok {
+			return line, msg, false
+		}
+		t.TaskLine = r.n
+	}
+	r.related()
+	return line, msg, true
+}
+
+// contMark reads the marker lines of a report: "Call Trace:" and its
+// kin, the Workqueue and hardware lines, context tags, the exception
+// frame's RIP, and a dump header that begins the next record. done says
+// trim was one; part then says whether it was part of the record. rest is
+// the frame after a context tag on the same line ("<IRQ>  [<...>] ? x").
+func (r *Reader) contMark(trim []byte, t *Task) (done, part bool, rest []byte) {
+	b := r.cur
+	switch trim[0] {
+	case 'C', 'B':
+		if bytes.Equal(trim, callTrace) || bytes.Equal(trim, callTraceArm) || bytes.Equal(trim, backtrace) {
+			b.frames = true
+			b.ctx = NoContext
+			r.related()
+			return true, true, nil
+		}
+		if _, ok := parseDumpHeader(trim); ok {
+			return true, false, nil
+		}
+	case 'P':
+		if pt, ok := parseDumpHeader(trim); ok {
+			if !bytes.HasPrefix(trim, processWord) {
+				return true, false, nil
+			}
+			// The 2.6 oops's "Process maildrop (pid: 5551, ...)" under
+			// its "Pid:" header.
+			if t.PID == 0 {
+				t.PID, t.Comm = pt.PID, pt.Comm
+			}
+			r.related()
+			return true, true, nil
+		}
+	case 'S':
+		if bytes.HasPrefix(trim, sched) || bytes.Equal(trim, stackColon) {
+			// print_scx_info: "Sched_ext: qmap (enabled+all)"; the 2.6
+			// oops's "Stack:" before its stack words.
+			r.related()
+			return true, true, nil
+		}
+	case 'W':
+		if bytes.HasPrefix(trim, workqueue) {
+			t.Workqueue = string(trim[len(workqueue):])
+			r.related()
+			return true, true, nil
+		}
+	case 'H':
+		if bytes.HasPrefix(trim, hwName) {
+			r.related()
+			return true, true, nil
+		}
+	case '<':
+		if name, after, ok := parseTag(trim); ok {
+			r.related()
+			if name == "/TASK" {
+				r.finish()
+				return true, true, nil
+			}
+			b.ctx = tagContext(name)
+			if len(after) == 0 {
+				return true, true, nil
+			}
+			return false, false, after
+		}
+	case 'R', 'E':
+		if f, ok := parseRIP(trim); ok {
+			r.related()
+			if b.frames {
+				// The exception frame inside a stack: the kernel code the
+				// fault or interrupt stopped, a frame of the task.
+				r.addFrame(b, t, f)
+			} else {
+				t.Registers++
+			}
+			return true, true, nil
+		}
+	}
+	return false, false, nil
+}
+
+// contFrame reads a stack line into t, and says whether msg was one.
+func (r *Reader) contFrame(msg, trim []byte, t *Task) bool {
+	b := r.cur
+	dup := false
+	if len(trim) > 2 && trim[0] == '[' {
+		if n := len(t.Frames); b.frames && n > 0 && t.Frames[n-1].Module == "" && trim[len(trim)-1] == ']' && validModule(trim[1:len(trim)-1]) && len(trim) <= maxModule {
+			// The module of the frame above, moved to a line of its own
+			// by a mailer: " ? btrfs_cleanup_transaction+0x500/0x500" / "[btrfs]".
+			t.Frames[n-1].Module = string(trim[1 : len(trim)-1])
+			r.src.Wrapped()
+			r.related()
+			return true
+		}
+		msg, dup = cutSymBracket(trim)
+	}
+	f, caller, arm, ok := parseFrame(msg)
+	if !ok || !b.frames && t.TaskLine == 0 {
+		return false
+	}
+	b.frames = true
+	r.related()
+	if b.symDup && !dup && !arm && len(t.Frames) > 0 {
+		// 2.6.0 prints each frame twice, by name and by address.
+		last := &t.Frames[len(t.Frames)-1]
+		if last.Func == f.Func && last.Offset == f.Offset && last.Addr == 0 {
+			last.Addr = f.Addr
+			b.symDup = false
+			return true
+		}
+	}
+	b.symDup = dup
+	r.frame(t, f, caller, arm)
+	return true
 }
 
 func isHexWord(b []byte) bool {
