@@ -15,10 +15,14 @@
 // "[316100.087052]  schedule+0x28/0x80", with Indent 4; a Fence line with no
 // text; and a Prompt line whose Command is "cat /proc/575/stack", which the
 // procstack reader takes as a header and the others count as not log text.
+// A unified diff of two logs is read without its marks: after "@@ -13,11
+// +13,178 @@" (a Fence), "+INFO: task ..." is the Text "INFO: task ...".
 //
 // What a line means is the format reader's business, and so is deciding
 // that a line was wrapped: Join offers it the next line and re-joins the two
-// when the reader says the join parses. The Reader counts every decoration
+// when the reader says the join parses (dropping a quoted-printable soft
+// break's "=" first), and Wrapped counts a continuation the reader completed
+// itself. The Reader counts every decoration
 // it removed and every line a format reader calls Prose, so that the user is
 // told once ("read as mail-quoted text: '> ' removed") and no line is lost
 // without being counted.
