@@ -473,6 +473,14 @@ func TestExcerptWraps(t *testing.T) {
 		tainted: "Not tainted 5.10.179 #1",
 		wraps:   4,
 	}, {
+		// console/221: a dump header cut inside its taint flags.
+		name: "dump header cut in its taint",
+		in: "[  740.877455] CPU: 2 UID: 0 PID: 839 Comm: btrfs-transacti Tainted: G\n" +
+			"       W    L     6.13.0-rc3-f44d154d6e3d+ #392\n",
+		want:    []brief{{Comm: "btrfs-transacti", PID: 839, Line: 1}},
+		tainted: "Tainted: G W    L     6.13.0-rc3-f44d154d6e3d+ #392",
+		wraps:   1,
+	}, {
 		// dmesg/010: a quoted-printable soft break; dmesg/012: a module
 		// moved to the next line.
 		name: "soft break and module",

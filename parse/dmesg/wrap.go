@@ -290,8 +290,9 @@ func joins(c cut, next, joined []byte) bool {
 		// A mailer breaks the line at a space, before the release.
 		return bytes.IndexByte(jm, '#') >= 0 && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
 	case cutHeader:
+		// A mailer breaks the line at a space ("Tainted: G" / "W    L ...").
 		_, ok := parseDumpHeader(jm)
-		return ok && (bytes.Contains(jm, []byte(" Not tainted")) || bytes.Contains(jm, []byte(" Tainted: ")))
+		return ok && (bytes.Contains(jm, []byte(" Not tainted")) || bytes.Contains(jm, []byte(" Tainted: "))) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
 	case cutHardware:
 		return endsInDate(jm)
 	case cutCode:
