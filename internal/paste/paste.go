@@ -311,6 +311,10 @@ func (r *Reader) Join(accept func(next, joined []byte) bool) bool {
 			r.own, r.joined = r.joined, r.own
 			r.cur.Text = r.own
 			r.rep.Wrap.add(next.Num, next.Text)
+			if next.Quote > 0 {
+				// The continuation was quoted too.
+				r.rep.Quote.add(next.Num, r.held)
+			}
 			r.hasHeld = false
 			return true
 		}

@@ -171,6 +171,10 @@ func TestJoin(t *testing.T) {
 			if n := r.Report().Wrap.Count; n != tt.wrap {
 				t.Errorf("Wrap.Count = %d, want %d", n, tt.wrap)
 			}
+			// A joined continuation's quoting is counted too.
+			if q, want := r.Report().Quote.Count, strings.Count(tt.in, "> "); q != want {
+				t.Errorf("Quote.Count = %d, want %d", q, want)
+			}
 		})
 	}
 }
