@@ -146,8 +146,11 @@ type Reader struct {
 	runFirst                    int
 	runText                     []byte
 	// runBlock says the run began a block (after a blank line, a fence
-	// or at the start); runCmd that it follows a prompt line.
-	runBlock, runCmd bool
+	// or at the start); runIntro that it follows a line of prose that
+	// introduces it ("Sample failure:").
+	runBlock, runIntro bool
+	// intro says the last line was such a line.
+	intro bool
 	// prev is the kind of the line before the current one (Blank at
 	// the start).
 	prev Kind
@@ -393,10 +396,15 @@ func (r *Reader) account(l *Line, raw []byte) {
 	case Prompt:
 		r.rep.Prompt.add(l.Num, l.Text)
 	}
-	prev := r.prev
-	r.prev = l.Kind
-	if l.Kind == Blank || l.Kind == Fence || l.Indent < 2 {
+	prev, intro := r.prev, r.intro
+	r.prev, r.intro = l.Kind, l.Kind == Text && l.Indent == 0 && isIntro(l.Text)
+	if l.Kind == Blank || l.Kind == Fence {
 		r.endRun()
+		return
+	}
+	if l.Indent < 2 {
+		// A run that a line of its own text ends is that text's layout.
+		r.runLines = 0
 		return
 	}
 	if r.runLines == 0 {
@@ -404,27 +412,39 @@ func (r *Reader) account(l *Line, raw []byte) {
 		r.runFirst = l.Num
 		r.runText = append(r.runText[:0], clip(l.Text, 120)...)
 		r.runBlock = prev == Blank || prev == Fence
-		r.runCmd = prev == Prompt
+		r.runIntro = intro
 	}
 	r.runMin = min(r.runMin, l.Indent)
 	r.runLines++
 }
 
-// endRun decides whether the run of indented lines just ended was a
-// block indented as code:
+// isIntro is a line that introduces what follows it: it begins with a
+// letter and ends with a colon ("Sample failure:", "Call Trace:"), as
+// lockdep's "-> #1 (&x){+.+.}-{3:3}:" and crash's frame lines do not.
+func isIntro(b []byte) bool {
+	b = bytes.TrimRight(b, " \t\r")
+	return len(b) > 1 && b[len(b)-1] == ':' && (b[0] >= 'a' && b[0] <= 'z' || b[0] >= 'A' && b[0] <= 'Z')
+}
+
+// endRun decides whether the run of indented lines that a blank line, a
+// fence or the end of the input just ended was a block indented as code:
 //
 //   - two lines or more, all indented by 3 columns or more (a Markdown
-//     code block has 4, a numbered-list block 3), unless they are the
-//     output of the prompt above them (crash's ps columns);
+//     code block has 4, a numbered-list block 3), that begin a block of
+//     text or follow the line that introduces them (a commit message's
+//     "Sample failure:");
 //   - or three lines or more indented by 2 that begin a block of text, the
 //     first at the least indentation, as commit messages indent logs.
 //
-// Kernel frames without a prefix have 1 column, crash's struct members 2
-// under their unindented "struct file {", lockdep's unsafe-scenario
-// tables 2 under a first line of 7: none of them is indented code.
+// Other indented runs are the layout of the text itself: kernel frames
+// without a prefix have 1 column; under their unindented first line come
+// crash's struct members, ps columns, bt -f stack words and register
+// blocks, a script's loop body, lockdep's unsafe-scenario tables (2 under
+// a first line of 7); and a run that an unindented line ends is one too
+// (crash's dis -l listing, whose marked line "* 6702" is not indented).
 func (r *Reader) endRun() {
 	n, m := r.runLines, r.runMin
-	if n >= 2 && m >= 3 && !r.runCmd || n >= 3 && m == 2 && r.runBlock && r.runIndent == 2 {
+	if n >= 2 && m >= 3 && (r.runBlock || r.runIntro) || n >= 3 && m == 2 && r.runBlock && r.runIndent == 2 {
 		if r.rep.Indent.Count == 0 {
 			r.rep.Indent.FirstLine = r.runFirst
 			r.rep.Indent.FirstText = string(r.runText)

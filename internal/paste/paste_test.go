@@ -207,6 +207,18 @@ func TestIndentRuns(t *testing.T) {
 		name: "struct members",
 		in:   "struct file {\n  f_u = {\n    fu_llist = {\n      next = 0x0\n    },\n  },\n",
 	}, {
+		// crash/406: dis -l's source listing, its marked line unindented.
+		name: "dis listing",
+		in:   "LINE: 6702\n\n   6697  {\n   6698          might_sleep();\n   6701          while (test_and_set_bit(NAPI_STATE_SCHED, &n->state))\n* 6702                  msleep(1);\n   6703          while (test_and_set_bit(NAPI_STATE_NPSVC, &n->state))\n",
+	}, {
+		// crash/407: bt -f's stack words under their frame line.
+		name: "bt -f words",
+		in:   " #2 [ffffbbd86271fe00] rwsem_down_write_slowpath at ffffffff9bb4c5d0\n    ffffbbd86271fe08: ffff941d45f98884 0000000200000000\n    ffffbbd86271fe18: 0000000000000006 0000000000000000\n",
+	}, {
+		// procstack/309: a script's loop body.
+		name: "script",
+		in:   "for pid in $PIDS; do\n    echo \"PID = $pid\"\n    [ \"${pid}_x\" = \"_x\" ] || cat /proc/\"$pid\"/stack\ndone\n",
+	}, {
 		// crash's ps columns under their prompt are its output.
 		name: "command output",
 		in:   "crash> ps | grep UN\n   3621271  152322   5  ffff91fde98a1780  UN   0.0  123456  7890  rsync\n   3748012  152322   3  ffff91fde98a2f00  UN   0.0  123456  7890  rsync\n",
