@@ -54,8 +54,16 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		switch rec.Kind {
 		case dmesg.KindTask:
 			t := rec.Task
-			ev.AddTask(locks.Task{PID: t.PID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
-				Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)})
+			lt := locks.Task{PID: t.PID, NoPID: t.NoPID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
+				Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
+			if t.NoPID {
+				// A stack the text names no task for is known by its
+				// place: the line of its first frame.
+				lt.Source = name + ":" + strconv.Itoa(max(t.StackLine, rec.Line))
+				ev.AddTask(lt)
+				continue
+			}
+			ev.AddTask(lt)
 			h.see(t.PID, KindDmesg, src, t.Hung)
 		case dmesg.KindBlocker:
 			b := rec.Blocker
