@@ -136,6 +136,16 @@ func findTask(inc *locks.Incident, pid int) (locks.TaskRole, bool) {
 	return locks.TaskRole{}, false
 }
 
+// findPlace finds a task the text names no PID for by its place.
+func findPlace(inc *locks.Incident, place string) (locks.TaskRole, bool) {
+	for _, t := range inc.Tasks {
+		if t.PID == nil && t.Place == place {
+			return t, true
+		}
+	}
+	return locks.TaskRole{}, false
+}
+
 func taskName(inc *locks.Incident, pid int, esc func(string) string) string {
 	if t, ok := findTask(inc, pid); ok && t.Comm != "" {
 		return esc(t.Comm) + ":" + strconv.Itoa(pid)
@@ -185,15 +195,18 @@ func lockRows(inc *locks.Incident, l locks.Lock, esc, codeSpan func(string) stri
 		}
 		var t locks.TaskRole
 		pids := ""
-		if len(g.PIDs) > 0 {
+		switch {
+		case len(g.PIDs) > 0:
 			t, _ = findTask(inc, g.PIDs[0])
 			pids = pidList(g.PIDs, 4)
+		case len(g.Places) > 0:
+			t, _ = findPlace(inc, g.Places[0])
 		}
-		if len(g.Places) > 0 {
-			if pids != "" {
-				pids += " "
-			}
-			pids += fmt.Sprintf("(%d with no pid)", len(g.Places))
+		switch {
+		case len(g.Places) > 0 && pids == "":
+			pids = "-" // no PID in the text: the source column says where
+		case len(g.Places) > 0:
+			pids += fmt.Sprintf(" +%d unnamed", len(g.Places))
 		}
 		role, src := "waiter", firstSource(t.Sources)
 		if g.Count > 1 {
