@@ -233,10 +233,11 @@ func (e *Evidence) AddTask(t Task) {
 	}
 }
 
-// incidentGap is the silence after which observations are a new stretch:
-// the hung-task detector reports a stuck task at every check (default 120
-// s), so several checks without a word mean it was no longer stuck.
-const incidentGap = 600.0
+// incidentGap is the silence after which observations are a new stretch
+// when nothing tells the detector's interval: the hung-task detector
+// reports a stuck task at every check (default hung_task_timeout_secs,
+// 120 s), so three checks without a word mean it was no longer stuck.
+const incidentGap = 3 * 120.0
 
 func (s *stackAcc) addTime(t Task) {
 	start := t.Time - t.Blocked

@@ -155,6 +155,17 @@ func (o *shape) waiter(fns []string, g, j int) {
 	if o.mode == ModeUnknown {
 		o.mode = slow.Mode
 	}
+	if o.mode == ModeUnknown {
+		// Stacks without frame pointers (2.6 x86) hold stale addresses
+		// between real frames: the rwsem_down_{read,write}_failed that
+		// says the mode may come a frame or two under the wait loop.
+		for _, fn := range fns[j:min(j+3, len(fns))] {
+			if w, ok := kernel.Wait(fn); ok && (w.Class == kernel.SlowPath || w.Class == kernel.LockCall) && w.Lock == o.lockType && w.Mode != ModeUnknown {
+				o.mode = w.Mode
+				break
+			}
+		}
+	}
 	frames := strings.Join(fns[g:j], " ← ")
 	if j == len(fns) {
 		o.site = fns[j-1]
