@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Options configure Infer.
@@ -261,7 +262,20 @@ func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*block
 			member[taskKey{pid: h.pid}] = append(member[taskKey{pid: h.pid}], i)
 		}
 	}
+	// The files the dated observations come from.
+	datedFiles := map[string]bool{}
+	for _, s := range sets {
+		for _, ep := range s.episodes {
+			datedFiles[fileOf(ep.stack.source)] = true
+		}
+	}
 	var rest *incidentSet
+	restOf := func() *incidentSet {
+		if rest == nil {
+			rest = &incidentSet{}
+		}
+		return rest
+	}
 	pick := func(keys ...taskKey) *incidentSet {
 		votes := map[int]int{}
 		best, bestN := -1, 0
@@ -279,12 +293,17 @@ func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*block
 		case len(sets) == 1:
 			return sets[0]
 		}
-		if rest == nil {
-			rest = &incidentSet{}
-		}
-		return rest
+		return restOf()
 	}
 	for _, ep := range eps {
+		// A stack that names no task and carries no time, pasted into a
+		// text whose other observations are dated, is tied to them by
+		// nothing: another capture (another machine, another day).
+		if ep.task.key.place != "" && datedFiles[fileOf(ep.task.key.place)] {
+			s := restOf()
+			s.episodes = append(s.episodes, ep)
+			continue
+		}
 		s := pick(ep.task.key)
 		s.episodes = append(s.episodes, ep)
 	}
@@ -328,4 +347,12 @@ func orderIncidents(sets []*incidentSet) {
 		}
 		return cmp.Compare(b.last, a.last)
 	})
+}
+
+// fileOf is the file of a "file:line" location.
+func fileOf(loc string) string {
+	if i := strings.LastIndexByte(loc, ':'); i > 0 {
+		return loc[:i]
+	}
+	return loc
 }
