@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"path"
@@ -10,20 +11,79 @@ import (
 	"github.com/lagtrace/lagtrace/parse/strace"
 )
 
-// Activity summarises what each process did in one strace, in bounded
-// memory: per PID a few counters and its call in flight, for at most
-// MaxProcs processes at once, and for the whole trace the slowest calls.
+// Activity summarises what each process did in a host's strace files, in
+// bounded memory: per PID a few counters, its call in flight and its
+// longest calls, for at most MaxProcs processes at once; per system call
+// name its count and a distribution of durations; and for the whole host
+// the slowest calls. Every call is attributed to the file it was read
+// from (StartFile).
 type Activity struct {
 	procs    map[int]*Proc
 	exited   []int // followed PIDs that exited, oldest first: forgotten first when full
 	slow     []Call
 	keepSlow int
-	timeKind strace.TimeKind
-	first    int64
-	last     int64
-	hasTime  bool
+	files    []TraceFile
+	sys      map[string]*sysStat
 	dropped  ActivityDropped
 	reader   strace.Dropped
+}
+
+// TraceFile is one strace file of a host as an Activity read it.
+type TraceFile struct {
+	Name string
+	// TimeKind is what the file's stamps count from.
+	TimeKind strace.TimeKind
+	// First and Last are its earliest and latest stamps (entry and return
+	// stamps alike), HasTime false when it has none.
+	First, Last int64
+	HasTime     bool
+	// Calls counts its system calls (an unfinished/resumed pair once).
+	Calls int
+	// Back is where its stamps first went back by more than a second:
+	// several traces concatenated, most likely.
+	Back *Backstep
+	// watch finds Back as the file is read.
+	watch stampWatch
+}
+
+// Backstep is a place where a trace's stamps go back in time.
+type Backstep struct {
+	Line int
+	// By is how far back, in nanoseconds.
+	By int64
+}
+
+// stampWatch finds the first place a trace's stamps go back by more than a
+// second. It looks only at the stamp of the line an event is delivered at:
+// a joined unfinished/resumed pair arrives at its resumed line, dated by
+// its (earlier) entry, and an orphaned call arrives when the reader learns
+// it is one.
+type stampWatch struct {
+	latest int64
+	seen   bool
+	back   *Backstep
+}
+
+func (w *stampWatch) see(ev *strace.Event) {
+	var t int64
+	switch {
+	case ev.HasReturn:
+		t = ev.Return
+	case ev.HasTime && !ev.Unfinished:
+		t = ev.Time
+	default:
+		return
+	}
+	if w.seen && t < w.latest-1e9 && w.back == nil {
+		line := ev.Line
+		if ev.ResumeLine > 0 {
+			line = ev.ResumeLine
+		}
+		w.back = &Backstep{Line: line, By: w.latest - t}
+	}
+	if !w.seen || t > w.latest {
+		w.latest, w.seen = t, true
+	}
 }
 
 // MaxProcs is how many processes an Activity follows at once. Past it,
@@ -31,6 +91,10 @@ type Activity struct {
 // process is not followed (its events are counted, its unfinished call
 // too, and its calls of known duration still rank among the slowest).
 const MaxProcs = 1 << 14
+
+// keepLong is how many of its longest calls each process keeps, for the
+// report's task stories.
+const keepLong = 3
 
 // ActivityDropped counts what an Activity stopped following.
 type ActivityDropped struct {
@@ -43,15 +107,23 @@ type ActivityDropped struct {
 	InFlight int
 }
 
-// Proc is one process seen in a trace.
+// Proc is one process (or thread: strace -f follows tasks) seen in a trace.
 type Proc struct {
-	PID  int
+	PID int
+	// TGID is the process a thread belongs to, when the trace shows the
+	// clone(CLONE_THREAD) that made it; 0 otherwise.
+	TGID int
 	Comm string
+	// File is the strace file its first event was read from.
+	File string
 	// First and Last are the first and last stamps of its events.
 	First, Last int64
 	Calls       int
 	// InFlight is the call it was inside when the trace ended, if any.
 	InFlight *Call
+	// Long are its longest finished calls of MinSlowCall or more, longest
+	// first, at most keepLong.
+	Long []Call
 	// Exit is "exited with 0", "killed by SIGKILL", or "".
 	Exit string
 
@@ -65,6 +137,7 @@ type Proc struct {
 type pendingActivity struct {
 	entry int64
 	line  int
+	file  string
 }
 
 // Call is one system call worth reporting.
@@ -75,12 +148,19 @@ type Call struct {
 	Args string
 	// Path is the file the descriptor argument refers to (strace -y or
 	// the open that created it).
-	Path  string
-	Entry int64
+	Path string
+	// File and Line locate the call: the strace file and the line it
+	// starts on.
+	File string
+	Line int
+	// Entry is when the call was entered, valid only with HasEntry: a call
+	// whose start is not in the trace (a resumed line alone) has none,
+	// unless -T gave its duration.
+	Entry    int64
+	HasEntry bool
 	// Duration is how long it took; for a call still in flight, how long
-	// it had been running when the trace ended.
+	// it had been running when its trace ended.
 	Duration   int64
-	Line       int
 	Unfinished bool
 	// UntilNext is true when strace printed no return time (no -T, no
 	// resumed line) and Duration runs to the process's next event: an
@@ -93,29 +173,60 @@ const MinSlowCall = int64(100e6) // 100 ms
 
 // NewActivity returns an Activity that keeps the keepSlow slowest calls.
 func NewActivity(keepSlow int) *Activity {
-	return &Activity{procs: map[int]*Proc{}, keepSlow: keepSlow}
+	return &Activity{procs: map[int]*Proc{}, keepSlow: keepSlow, sys: map[string]*sysStat{}}
 }
 
-// SetTimeKind records what the stamps count from.
-func (a *Activity) SetTimeKind(k strace.TimeKind) { a.timeKind = k }
+// StartFile says the events that follow are read from the strace file
+// name, until the next StartFile.
+func (a *Activity) StartFile(name string) {
+	a.files = append(a.files, TraceFile{Name: name})
+}
 
-// TimeKind is what the stamps count from.
-func (a *Activity) TimeKind() strace.TimeKind { return a.timeKind }
+// EndFile records what the current file's stamps count from.
+func (a *Activity) EndFile(k strace.TimeKind) {
+	f := a.file()
+	f.TimeKind = k
+	f.Back = f.watch.back
+}
 
-// Span is the first and last stamp in the trace.
-func (a *Activity) Span() (first, last int64, ok bool) { return a.first, a.last, a.hasTime }
+// file is the file being read; events before any StartFile go to an
+// unnamed one.
+func (a *Activity) file() *TraceFile {
+	if len(a.files) == 0 {
+		a.files = append(a.files, TraceFile{})
+	}
+	return &a.files[len(a.files)-1]
+}
+
+// Files returns the strace files read, in order.
+func (a *Activity) Files() []TraceFile {
+	out := slices.Clone(a.files)
+	for i := range out {
+		out[i].watch = stampWatch{}
+	}
+	return out
+}
 
 // Add takes the next event of the trace.
 func (a *Activity) Add(ev *strace.Event) {
-	end := ev.Time
+	f := a.file()
+	f.watch.see(ev)
+	end, dated := ev.Time, ev.HasTime
 	if ev.HasReturn {
-		end = ev.Return
+		end, dated = ev.Return, true
 	}
-	if ev.HasTime {
-		if !a.hasTime {
-			a.first, a.last, a.hasTime = ev.Time, end, true
+	if dated {
+		start := end
+		if ev.HasTime {
+			start = ev.Time
 		}
-		a.first, a.last = min(a.first, ev.Time), max(a.last, end)
+		if !f.HasTime {
+			f.First, f.Last, f.HasTime = start, end, true
+		}
+		f.First, f.Last = min(f.First, start), max(f.Last, end)
+	}
+	if ev.Kind == strace.Call {
+		f.Calls++
 	}
 	p := a.procs[ev.PID]
 	if p == nil {
@@ -123,8 +234,9 @@ func (a *Activity) Add(ev *strace.Event) {
 			a.untracked(ev)
 			return
 		}
+		p.File = f.Name
 	}
-	if ev.HasTime {
+	if dated {
 		p.Last = max(p.Last, end)
 	}
 	if ev.Comm != nil && p.Comm == "" {
@@ -132,9 +244,11 @@ func (a *Activity) Add(ev *strace.Event) {
 	}
 	if p.hasPending && ev.HasTime {
 		p.hasPending = false
-		if d := ev.Time - p.pending.entry; d >= MinSlowCall {
-			a.keep(Call{PID: p.PID, Name: string(p.pName), Args: string(p.pArgs), Path: string(p.pPath),
-				Entry: p.pending.entry, Duration: d, Line: p.pending.line, UntilNext: true})
+		d := ev.Time - p.pending.entry
+		a.stat(p.pName).add(d, true)
+		if d >= MinSlowCall {
+			a.keep(p, Call{PID: p.PID, Name: string(p.pName), Args: string(p.pArgs), Path: string(p.pPath),
+				File: p.pending.file, Line: p.pending.line, Entry: p.pending.entry, HasEntry: true, Duration: d, UntilNext: true})
 		}
 	}
 	switch ev.Kind {
@@ -153,6 +267,9 @@ func (a *Activity) Add(ev *strace.Event) {
 		return
 	}
 	p.Calls++
+	st := a.stat(ev.Name)
+	st.count++
+	a.noteThread(p, ev)
 	if string(ev.Name) == "execve" && ev.RetOK && ev.RetVal == 0 {
 		p.Comm = execName(ev.Args)
 	}
@@ -166,22 +283,48 @@ func (a *Activity) Add(ev *strace.Event) {
 	switch {
 	case ev.HasDuration:
 		d = ev.Duration
-	case ev.HasReturn:
+	case ev.HasReturn && ev.HasTime:
 		d = ev.Return - ev.Time
-	case ev.HasTime:
+	case ev.HasTime && !ev.HasReturn:
 		// Dated by the process's next event; copy into reused buffers so
 		// that the common case allocates nothing.
-		p.pending = pendingActivity{entry: ev.Time, line: ev.Line}
+		p.pending = pendingActivity{entry: ev.Time, line: ev.Line, file: f.Name}
 		p.pName = append(p.pName[:0], ev.Name...)
 		p.pArgs = append(p.pArgs[:0], ev.Args[:min(len(ev.Args), 120)]...)
 		p.pPath = append(p.pPath[:0], ev.Path...)
 		p.hasPending = true
 		return
 	default:
+		// A resumed line alone, without -T: how long it took is unknown.
 		return
 	}
+	st.add(d, false)
 	if d >= MinSlowCall {
-		a.keep(a.call(ev, d))
+		a.keep(p, a.call(ev, d))
+	}
+}
+
+// noteThread records the threads a process makes: clone and clone3 with
+// CLONE_THREAD return the new task's TID in the parent.
+func (a *Activity) noteThread(p *Proc, ev *strace.Event) {
+	name := string(ev.Name)
+	if name != "clone" && name != "clone3" || !ev.RetOK || ev.RetVal <= 0 || ev.RetVal > 1<<31 {
+		return
+	}
+	if !bytes.Contains(ev.Args, []byte("CLONE_THREAD")) {
+		return
+	}
+	tid := int(ev.RetVal)
+	t := a.procs[tid]
+	if t == nil {
+		if t = a.follow(tid, ev.Time); t == nil {
+			return
+		}
+		t.File = p.File
+	}
+	t.TGID = p.PID
+	if p.TGID != 0 {
+		t.TGID = p.TGID
 	}
 }
 
@@ -208,19 +351,30 @@ func (a *Activity) follow(pid int, t int64) *Proc {
 }
 
 // untracked counts an event of a process that is not followed; its call
-// of known duration still competes for the slowest.
+// still counts in the per-syscall table, and one of known duration still
+// competes for the slowest.
 func (a *Activity) untracked(ev *strace.Event) {
 	a.dropped.Events++
 	if ev.Kind != strace.Call {
 		return
 	}
+	st := a.stat(ev.Name)
+	st.count++
+	var d int64
 	switch {
 	case ev.Unfinished:
 		a.dropped.InFlight++
-	case ev.HasDuration && ev.Duration >= MinSlowCall:
-		a.keep(a.call(ev, ev.Duration))
-	case ev.HasReturn && ev.Return-ev.Time >= MinSlowCall:
-		a.keep(a.call(ev, ev.Return-ev.Time))
+		return
+	case ev.HasDuration:
+		d = ev.Duration
+	case ev.HasReturn && ev.HasTime:
+		d = ev.Return - ev.Time
+	default:
+		return
+	}
+	st.add(d, false)
+	if d >= MinSlowCall {
+		a.keep(nil, a.call(ev, d))
 	}
 }
 
@@ -253,16 +407,26 @@ func (a *Activity) InFlight(max int) (calls []Call, more int) {
 	return calls, more
 }
 
-// keep inserts c among the slowest calls, if it is one.
-func (a *Activity) keep(c Call) {
-	if a.keepSlow == 0 || len(a.slow) == a.keepSlow && c.Duration <= a.slow[len(a.slow)-1].Duration {
-		return
+// keep inserts c among the slowest calls of the host, if it is one, and
+// among the longest of its process p (nil for a process not followed).
+func (a *Activity) keep(p *Proc, c Call) {
+	if p != nil {
+		p.Long = insertSlow(p.Long, c, keepLong)
 	}
-	i, _ := slices.BinarySearchFunc(a.slow, c.Duration, func(x Call, d int64) int { return cmp.Compare(d, x.Duration) })
-	a.slow = slices.Insert(a.slow, i, c)
-	if len(a.slow) > a.keepSlow {
-		a.slow = a.slow[:a.keepSlow]
+	a.slow = insertSlow(a.slow, c, a.keepSlow)
+}
+
+// insertSlow inserts c into calls, longest first, keeping at most n.
+func insertSlow(calls []Call, c Call, n int) []Call {
+	if n == 0 || len(calls) == n && c.Duration <= calls[len(calls)-1].Duration {
+		return calls
 	}
+	i, _ := slices.BinarySearchFunc(calls, c.Duration, func(x Call, d int64) int { return cmp.Compare(d, x.Duration) })
+	calls = slices.Insert(calls, i, c)
+	if len(calls) > n {
+		calls = calls[:n]
+	}
+	return calls
 }
 
 func (a *Activity) call(ev *strace.Event, d int64) Call {
@@ -270,19 +434,32 @@ func (a *Activity) call(ev *strace.Event, d int64) Call {
 	if len(args) > 120 {
 		args = args[:120]
 	}
-	return Call{PID: ev.PID, Name: string(ev.Name), Args: string(args), Path: string(ev.Path), Entry: ev.Time, Duration: d, Line: ev.Line}
+	c := Call{PID: ev.PID, Name: string(ev.Name), Args: string(args), Path: string(ev.Path), File: a.file().Name,
+		Line: ev.Line, Entry: ev.Time, HasEntry: ev.HasTime, Duration: d}
+	if !ev.HasTime && ev.HasReturn && ev.HasDuration {
+		// A resumed line alone: -T says when it started.
+		c.Entry, c.HasEntry = ev.Return-ev.Duration, true
+	}
+	return c
 }
 
 // Procs returns the processes in PID order, with in-flight durations
-// measured to the end of the trace.
+// measured to the end of their trace.
 func (a *Activity) Procs() []Proc {
+	ends := map[string]int64{}
+	for _, f := range a.files {
+		ends[f.Name] = f.Last
+	}
 	out := make([]Proc, 0, len(a.procs))
 	for _, p := range a.procs {
 		q := *p
 		q.pName, q.pArgs, q.pPath, q.hasPending = nil, nil, nil, false
+		q.Long = slices.Clone(p.Long)
 		if q.InFlight != nil {
 			c := *q.InFlight
-			c.Duration = a.last - c.Entry
+			if c.HasEntry {
+				c.Duration = ends[c.File] - c.Entry
+			}
 			q.InFlight = &c
 		}
 		out = append(out, q)

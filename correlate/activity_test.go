@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,7 +11,7 @@ import (
 
 func TestActivity(t *testing.T) {
 	a := NewActivity(3)
-	a.SetTimeKind(strace.Epoch)
+	a.StartFile("T.strace")
 	sec := int64(1e9)
 	evs := []strace.Event{
 		{Kind: strace.Call, Line: 1, PID: 10, Name: []byte("execve"), Args: []byte(`"/usr/bin/ls", ["ls", "/mnt/dir"], 0x7ffd /* 20 vars */`), RetOK: true, Time: 100 * sec, HasTime: true},
@@ -27,18 +28,21 @@ func TestActivity(t *testing.T) {
 	for i := range evs {
 		a.Add(&evs[i])
 	}
+	a.EndFile(strace.Epoch)
 	wantSlow := []Call{
-		{PID: 12, Name: "getdents64", Args: "3, 0x55, 32768", Entry: 100 * sec, Duration: 9 * sec, Line: 7, UntilNext: true},
-		{PID: 10, Name: "getdents64", Args: "3</mnt/dir>, [...], 32768", Path: "/mnt/dir", Entry: 101 * sec, Duration: 3 * sec, Line: 2},
-		{PID: 10, Name: "write", Entry: 107 * sec, Duration: 2 * sec, Line: 5},
+		{PID: 12, Name: "getdents64", Args: "3, 0x55, 32768", File: "T.strace", Entry: 100 * sec, HasEntry: true, Duration: 9 * sec, Line: 7, UntilNext: true},
+		{PID: 10, Name: "getdents64", Args: "3</mnt/dir>, [...], 32768", Path: "/mnt/dir", File: "T.strace", Entry: 101 * sec, HasEntry: true, Duration: 3 * sec, Line: 2},
+		{PID: 10, Name: "write", File: "T.strace", Entry: 107 * sec, HasEntry: true, Duration: 2 * sec, Line: 5},
 	}
 	if diff := cmp.Diff(wantSlow, a.Slow()); diff != "" {
 		t.Errorf("Slow() (-want +got):\n%s", diff)
 	}
 	wantProcs := []Proc{
-		{PID: 10, Comm: "ls", First: 100 * sec, Last: 120 * sec, Calls: 5, Exit: "exited with 0"},
-		{PID: 11, First: 108 * sec, Last: 108 * sec, Calls: 1, InFlight: &Call{PID: 11, Name: "lstat", Entry: 108 * sec, Duration: 12 * sec, Line: 6, Unfinished: true}},
-		{PID: 12, First: 100 * sec, Last: 109 * sec, Calls: 2},
+		{PID: 10, Comm: "ls", File: "T.strace", First: 100 * sec, Last: 120 * sec, Calls: 5, Exit: "exited with 0", Long: append(slices.Clone(wantSlow[1:]),
+			// execve has no return time: it lasts until the next event.
+			Call{PID: 10, Name: "execve", Args: string(evs[0].Args), File: "T.strace", Entry: 100 * sec, HasEntry: true, Duration: sec, Line: 1, UntilNext: true})},
+		{PID: 11, File: "T.strace", First: 108 * sec, Last: 108 * sec, Calls: 1, InFlight: &Call{PID: 11, Name: "lstat", File: "T.strace", Entry: 108 * sec, HasEntry: true, Duration: 12 * sec, Line: 6, Unfinished: true}},
+		{PID: 12, File: "T.strace", First: 100 * sec, Last: 109 * sec, Calls: 2, Long: wantSlow[:1]},
 	}
 	if diff := cmp.Diff(wantProcs, a.Procs(), cmpopts.IgnoreUnexported(Proc{})); diff != "" {
 		t.Errorf("Procs() (-want +got):\n%s", diff)
@@ -51,7 +55,6 @@ func TestActivity(t *testing.T) {
 // are counted, and InFlight lists a few and counts the rest.
 func TestActivityBounded(t *testing.T) {
 	a := NewActivity(3)
-	a.SetTimeKind(strace.Epoch)
 	line := 0
 	for i := range 50_000 {
 		line++

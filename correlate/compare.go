@@ -1,11 +1,14 @@
 package correlate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"path"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lagtrace/lagtrace/parse/strace"
 )
@@ -37,7 +40,8 @@ type Host struct {
 
 // CompareOptions configure Compare.
 type CompareOptions struct {
-	// Baseline is the label of the healthy host; "" means the first host.
+	// Baseline is the label of the healthy host; "" means the host that
+	// listed fastest (the least time to the last common marker).
 	Baseline string
 	Time     TimeMode
 	// Origin is a marker name whose time is zero on every host; "" means
@@ -47,21 +51,60 @@ type CompareOptions struct {
 	Markers []string
 	// Rows is how many sampled markers to show, evenly spread; 0 means 10.
 	Rows int
-	// Dir is the directory to compare; "" means the one with most entries.
+	// Dir is the directory to compare, as the traces wrote it (relative
+	// or absolute: a path matches its own last components); "" means the
+	// one with most entries.
 	Dir string
+	// Listings choose a listing by process (and descriptor), per host or
+	// for any host that has one by that PID; they win over Dir.
+	Listings []ListingChoice
 }
+
+// ListingChoice names one listing of a trace: --listing [LABEL=]PID[:FD].
+type ListingChoice struct {
+	// Label is the host it is for; "" means any host with a listing by PID.
+	Label string
+	PID   int
+	// Fd is the descriptor, when HasFd.
+	Fd    int
+	HasFd bool
+}
+
+func (lc ListingChoice) String() string {
+	s := strconv.Itoa(lc.PID)
+	if lc.HasFd {
+		s += ":" + strconv.Itoa(lc.Fd)
+	}
+	if lc.Label != "" {
+		s = lc.Label + "=" + s
+	}
+	return s
+}
+
+// How the baseline was chosen, and how the hosts were aligned.
+const (
+	BaselineGiven   = "--baseline"
+	BaselineFastest = "fastest"
+	AlignByNames    = "names"
+	AlignByCount    = "entry count"
+)
 
 // Comparison is the result of Compare.
 type Comparison struct {
 	Baseline string
-	Time     TimeMode
+	// BaselineChoice is BaselineGiven or BaselineFastest: without
+	// --baseline, the host that listed fastest.
+	BaselineChoice string
+	Time           TimeMode
 	// Origin is "first getdents" or "marker:NAME".
 	Origin string
 	// AlignedBy is "names", or "entry count" when a host has no names.
 	AlignedBy string
 	Hosts     []HostResult
 	Rows      []Row
-	// Common is how many markers all hosts share (rows are chosen from them).
+	// Common is how many markers all hosts share (rows are chosen from
+	// them, and the summaries use them all); aligned by entry count, the
+	// entries all hosts listed.
 	Common   int
 	Slowdown map[string]Slowdown
 	Warnings []string
@@ -71,10 +114,14 @@ type Comparison struct {
 type HostResult struct {
 	Label, File string
 	Dir         string
-	// DirChoice says why Dir was compared: "--dir", or "most entries".
+	// DirChoice says why Dir was compared: "--listing", "--dir", or
+	// "most entries".
 	DirChoice string
-	// Listings counts the listings of Dir in the trace; the first is used.
+	// Listings counts the listings of Dir in the trace; the first is used
+	// unless --listing says otherwise.
 	Listings int
+	// Fd is the descriptor the listing read.
+	Fd       int
 	PID      int
 	Line     int
 	Entries  int
@@ -117,8 +164,10 @@ type Row struct {
 
 // Slowdown summarises one host against the baseline.
 type Slowdown struct {
-	// Cumulative is the median of the rows' ratios; Rate the median of
-	// their interval rates; Final the ratio at the last common marker.
+	// Cumulative is the median of the ratios at every common marker; Rate
+	// the median of the interval rates between consecutive common markers
+	// (where the baseline's interval is not zero); Final the ratio at the
+	// last common marker. The rows shown (--markers) do not change them.
 	Cumulative, Rate, Final          float64
 	HasCumulative, HasRate, HasFinal bool
 }
@@ -135,9 +184,16 @@ type hostState struct {
 	markers []Marker
 	byName  map[string]int32
 	listing *Listing
+	// warnings say what the choice of listing left out.
+	warnings []string
+	// times is the time to each common marker (or count point), in
+	// baseline order.
+	times []float64
 }
 
 // Compare aligns the hosts' listings of one directory by filename markers.
+// Without opts.Baseline the baseline is the host that listed fastest: the
+// least time from its origin to the last common marker.
 func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 	if len(hosts) < 2 {
 		return nil, fmt.Errorf("compare needs two hosts or more, got %d", len(hosts))
@@ -145,16 +201,46 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 	if opts.Rows <= 0 {
 		opts.Rows = 10
 	}
-	base := 0
 	if opts.Baseline != "" {
-		base = slices.IndexFunc(hosts, func(h Host) bool { return h.Label == opts.Baseline })
-		if base < 0 {
+		if slices.IndexFunc(hosts, func(h Host) bool { return h.Label == opts.Baseline }) < 0 {
 			return nil, fmt.Errorf("baseline %q is not one of the host labels", opts.Baseline)
 		}
+		c, err := compare(hosts, opts)
+		if c != nil {
+			c.BaselineChoice = BaselineGiven
+		}
+		return c, err
 	}
-	c := &Comparison{Baseline: hosts[base].Label, Time: opts.Time, Origin: "first getdents", AlignedBy: "names", Slowdown: map[string]Slowdown{}}
+	opts.Baseline = hosts[0].Label
+	c, err := compare(hosts, opts)
+	if err != nil {
+		return nil, err
+	}
+	fastest := c.Baseline
+	for _, h := range c.Hosts {
+		if s := c.Slowdown[h.Label]; s.HasFinal && s.Final < c.Slowdown[fastest].Final {
+			fastest = h.Label
+		}
+	}
+	if fastest != c.Baseline {
+		opts.Baseline = fastest
+		if c, err = compare(hosts, opts); err != nil {
+			return nil, err
+		}
+	}
+	c.BaselineChoice = BaselineFastest
+	return c, nil
+}
+
+// compare aligns the hosts against opts.Baseline.
+func compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
+	base := slices.IndexFunc(hosts, func(h Host) bool { return h.Label == opts.Baseline })
+	c := &Comparison{Baseline: hosts[base].Label, Time: opts.Time, Origin: "first getdents", AlignedBy: AlignByNames, Slowdown: map[string]Slowdown{}}
 	if opts.Origin != "" {
 		c.Origin = "marker:" + opts.Origin
+	}
+	if err := checkChoices(hosts, opts.Listings); err != nil {
+		return nil, err
 	}
 
 	threshold := uint64(math.MaxUint64)
@@ -168,11 +254,12 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 			return nil, err
 		}
 		if st.dir.Abbreviated || len(st.byName) == 0 && st.dir.Entries > 2 {
-			c.AlignedBy = "entry count"
+			c.AlignedBy = AlignByCount
 		}
 		if d := h.Listing.Dropped(); d.Listings > 0 {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %d smaller listings (%d getdents calls, %d entries) were not kept, to bound memory; the %d largest were", h.Label, d.Listings, d.Calls, d.Entries, MaxListings))
 		}
+		c.Warnings = append(c.Warnings, st.warnings...)
 		states[i] = st
 	}
 	// Put the baseline first; the others keep their order.
@@ -190,11 +277,15 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 			st.origin = st.stamp(m, opts.Time)
 		}
 	}
-	if c.AlignedBy == "names" {
-		c.alignByNames(states, opts)
+	if c.AlignedBy == AlignByNames {
+		if err := c.alignByNames(states, opts); err != nil {
+			return nil, err
+		}
 	} else {
 		c.Warnings = append(c.Warnings, "no file names in at least one trace (captured without -v?): aligned by cumulative entry count, which assumes the hosts list the directory in the same order")
-		c.alignByCount(states, opts)
+		if err := c.alignByCount(states, opts); err != nil {
+			return nil, err
+		}
 	}
 	baseEntries := states[0].dir.Entries
 	for _, st := range states {
@@ -211,36 +302,97 @@ func Compare(hosts []Host, opts CompareOptions) (*Comparison, error) {
 		}
 		c.Hosts = append(c.Hosts, *r)
 	}
-	c.summarise(states)
 	return c, nil
+}
+
+// checkChoices refuses a --listing no host can satisfy.
+func checkChoices(hosts []Host, choices []ListingChoice) error {
+	for _, lc := range choices {
+		found := false
+		for _, h := range hosts {
+			if lc.Label != "" && lc.Label != h.Label {
+				continue
+			}
+			if slices.ContainsFunc(h.Listing.Listings(), lc.matches) {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--listing %s: %w (%s)", lc, ErrNoListing, describeListings(hosts, lc.Label))
+		}
+	}
+	return nil
+}
+
+func (lc ListingChoice) matches(d Dir) bool {
+	return d.PID == lc.PID && (!lc.HasFd || d.Fd == lc.Fd)
+}
+
+// describeListings says which listings the hosts hold, for an error.
+func describeListings(hosts []Host, label string) string {
+	var parts []string
+	for _, h := range hosts {
+		if label != "" && h.Label != label {
+			continue
+		}
+		ds := h.Listing.Listings()
+		var ls []string
+		for i, d := range ds {
+			if i == 8 {
+				ls = append(ls, fmt.Sprintf("and %d more", len(ds)-i))
+				break
+			}
+			ls = append(ls, fmt.Sprintf("%d:%d on %s (%d entries)", d.PID, d.Fd, d.Path, d.Entries))
+		}
+		if len(ls) == 0 {
+			ls = []string{"none"}
+		}
+		parts = append(parts, h.Label+" lists "+strings.Join(ls, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func newHostState(h Host, opts CompareOptions, threshold uint64) (*hostState, error) {
 	l := h.Listing
-	if l.TimeKind() == strace.NoTime {
+	if !l.timed() && h.File != "" {
 		return nil, fmt.Errorf("%s: the trace has no timestamps; capture with strace -ttt", h.File)
 	}
 	ds := l.Listings()
-	d, ok := pick(ds, opts.Dir)
-	if !ok {
-		if opts.Dir != "" {
-			return nil, fmt.Errorf("%s: %w of %s", h.File, ErrNoListing, opts.Dir)
-		}
-		return nil, fmt.Errorf("%s: %w of any directory", h.File, ErrNoListing)
+	d, choice, err := choose(h, ds, opts)
+	if err != nil {
+		return nil, err
+	}
+	file := h.File
+	if d.File != "" {
+		file = d.File
+	}
+	if d.TimeKind == strace.NoTime {
+		return nil, fmt.Errorf("%s: the trace has no timestamps; capture with strace -ttt", file)
 	}
 	st := &hostState{dir: d, origin: d.Start, listing: l}
 	st.res = HostResult{
-		Label: h.Label, File: h.File, Dir: d.Path, DirChoice: "most entries",
-		PID: d.PID, Line: d.Line, Entries: d.Entries, Calls: d.Calls, Complete: d.Complete,
-		Methods: map[string]int{}, TimeKind: l.TimeKind(),
+		Label: h.Label, File: file, Dir: d.Path, DirChoice: choice,
+		PID: d.PID, Fd: d.Fd, Line: d.Line, Entries: d.Entries, Calls: d.Calls, Complete: d.Complete,
+		Methods: map[string]int{}, TimeKind: d.TimeKind,
 	}
-	if opts.Dir != "" {
-		st.res.DirChoice = "--dir"
-	}
+	var same []string
 	for _, other := range ds {
-		if other.Path == d.Path {
+		if other.Path == d.Path && other.Listed > 0 {
 			st.res.Listings++
+			if len(same) < 4 {
+				same = append(same, fmt.Sprintf("pid %d fd %d at %s:%d", other.PID, other.Fd, other.File, other.Line))
+			}
 		}
+	}
+	if st.res.Listings > 1 {
+		which := "the first is compared"
+		if strings.HasPrefix(choice, "--listing") {
+			which = fmt.Sprintf("%s chose pid %d fd %d", choice, d.PID, d.Fd)
+		}
+		st.warnings = append(st.warnings, fmt.Sprintf("%s: its strace holds %d listings of %s (%s): %s; --listing %s=PID[:FD] chooses another", h.Label, st.res.Listings, d.Path, strings.Join(same, ", "), which, h.Label))
+	}
+	for _, b := range l.Backsteps() {
+		st.warnings = append(st.warnings, fmt.Sprintf("%s: %s looks like several traces concatenated: its times go back %s s at line %d", h.Label, b.File, strconv.FormatFloat(float64(b.By)/1e9, 'f', 3, 64), b.Line))
 	}
 	best, bestN := FromEntry, -1
 	for m, n := range d.Methods {
@@ -263,6 +415,70 @@ func newHostState(h Host, opts CompareOptions, threshold uint64) (*hostState, er
 		}
 	}
 	return st, nil
+}
+
+// choose picks the listing of a host to compare: the one --listing names,
+// else the first listing of --dir, else the first listing of the directory
+// with the most entries in one listing.
+func choose(h Host, ds []Dir, opts CompareOptions) (Dir, string, error) {
+	name := h.File
+	if name == "" {
+		name = h.Label
+	}
+	for _, lc := range opts.Listings {
+		if lc.Label != "" && lc.Label != h.Label {
+			continue
+		}
+		for _, d := range ds {
+			if d.Listed > 0 && lc.matches(d) {
+				return d, "--listing " + lc.String(), nil
+			}
+		}
+	}
+	if opts.Dir != "" {
+		for _, d := range ds {
+			if d.Listed > 0 && sameDir(d.Path, opts.Dir) {
+				return d, "--dir", nil
+			}
+		}
+		return Dir{}, "", fmt.Errorf("%s: %w of %s (%s)", name, ErrNoListing, opts.Dir, describeListings([]Host{h}, ""))
+	}
+	best := -1
+	for i, d := range ds {
+		if d.Listed > 0 && (best < 0 || d.Entries > ds[best].Entries) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Dir{}, "", fmt.Errorf("%s: %w of any directory", name, ErrNoListing)
+	}
+	// Among listings of the chosen directory, the first one.
+	for _, d := range ds {
+		if d.Listed > 0 && d.Path == ds[best].Path {
+			return d, "most entries", nil
+		}
+	}
+	return ds[best], "most entries", nil
+}
+
+// sameDir reports whether a directory as a trace wrote it is the one a
+// user named: the same path, or, one being relative, its last components
+// ("dir5k" and "/home/u/dir5k").
+func sameDir(traced, named string) bool {
+	a, b := path.Clean(traced), path.Clean(named)
+	if a == b {
+		return true
+	}
+	absA, absB := strings.HasPrefix(a, "/"), strings.HasPrefix(b, "/")
+	switch {
+	case absA && !absB:
+		return strings.HasSuffix(a, "/"+b)
+	case absB && !absA:
+		return strings.HasSuffix(b, "/"+a)
+	case !absA && !absB:
+		return strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+	}
+	return false
 }
 
 // marker finds a sampled name.
@@ -293,31 +509,42 @@ func (st *hostState) elapsed(m Marker, mode TimeMode) float64 {
 	return float64(st.stamp(m, mode)-st.origin) / 1e9
 }
 
-func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
+func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) error {
 	base := states[0]
 	// Common markers in baseline order (the order the sample kept them
-	// in: nothing to sort), not before the origin.
+	// in: nothing to sort), not before the origin; each host's time to
+	// each of them is kept for the summaries.
 	common := make([]Marker, 0, len(base.markers))
+	at := make([]float64, len(states))
+	for _, st := range states {
+		st.times = make([]float64, 0, len(base.markers))
+	}
 	for _, m := range base.markers {
-		if base.elapsed(m, opts.Time) < 0 {
+		if at[0] = base.elapsed(m, opts.Time); at[0] < 0 {
 			continue
 		}
 		all := true
-		for _, st := range states[1:] {
+		for i, st := range states[1:] {
 			om, ok := st.marker(m.Name)
-			if !ok || st.elapsed(om, opts.Time) < 0 {
+			if !ok {
+				all = false
+				break
+			}
+			if at[i+1] = st.elapsed(om, opts.Time); at[i+1] < 0 {
 				all = false
 				break
 			}
 		}
 		if all {
 			common = append(common, m)
+			for i, st := range states {
+				st.times = append(st.times, at[i])
+			}
 		}
 	}
 	c.Common = len(common)
 	if len(common) == 0 {
-		c.Warnings = append(c.Warnings, "the hosts' listings share no sampled name: are they listings of the same directory?")
-		return
+		return unaligned(states, "they share no sampled file name")
 	}
 
 	var rows []Marker
@@ -357,10 +584,19 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) {
 	for _, st := range states {
 		st.res.LastMarker = last
 	}
-	c.fillRatios(states, func(st *hostState) (float64, bool) {
-		m, _ := st.marker(last)
-		return st.elapsed(m, opts.Time), true
-	})
+	c.fillRatios(states)
+	c.summarise(states)
+	return nil
+}
+
+// unaligned is the error for hosts whose listings cannot be aligned,
+// naming every host's directory.
+func unaligned(states []*hostState, why string) error {
+	var ls []string
+	for _, st := range states {
+		ls = append(ls, fmt.Sprintf("%s's listing of %s (%s:%d)", st.res.Label, st.dir.Path, st.res.File, st.dir.Line))
+	}
+	return fmt.Errorf("%s %w: %s; are they listings of the same directory? --dir or --listing chooses another", joinNames(ls), ErrUnaligned, why)
 }
 
 // spread picks n markers evenly across the listing, first and last included.
@@ -375,13 +611,13 @@ func spread(ms []Marker, n int) []Marker {
 	return out
 }
 
-func (c *Comparison) alignByCount(states []*hostState, opts CompareOptions) {
+func (c *Comparison) alignByCount(states []*hostState, opts CompareOptions) error {
 	reach := states[0].dir.Entries
 	for _, st := range states {
 		reach = min(reach, st.dir.Entries)
 	}
 	if reach == 0 {
-		return
+		return unaligned(states, "one of them listed no entry")
 	}
 	at := func(st *hostState, k int) float64 {
 		for _, p := range st.dir.Points {
@@ -401,17 +637,28 @@ func (c *Comparison) alignByCount(states []*hostState, opts CompareOptions) {
 		c.Rows = append(c.Rows, row)
 	}
 	c.Common = reach
+	// The summaries: at countPoints counts evenly spread, whatever the
+	// rows shown.
+	np := min(countPoints, reach)
 	for _, st := range states {
 		st.res.LastMarker = c.Rows[len(c.Rows)-1].Name
+		st.times = make([]float64, 0, np)
+		for i := 1; i <= np; i++ {
+			st.times = append(st.times, at(st, reach*i/np))
+		}
 	}
-	c.fillRatios(states, func(st *hostState) (float64, bool) {
-		return at(st, reach), true
-	})
+	c.fillRatios(states)
+	c.summarise(states)
+	return nil
 }
 
+// countPoints is how many entry counts the summaries of an alignment by
+// count are taken at.
+const countPoints = 1024
+
 // fillRatios computes each row's ratios and interval rates against the
-// baseline, and final ratios from finalElapsed.
-func (c *Comparison) fillRatios(states []*hostState, finalElapsed func(*hostState) (float64, bool)) {
+// baseline, and the final ratios at the last common marker.
+func (c *Comparison) fillRatios(states []*hostState) {
 	base := states[0].res.Label
 	for i := range c.Rows {
 		row := &c.Rows[i]
@@ -435,40 +682,79 @@ func (c *Comparison) fillRatios(states []*hostState, finalElapsed func(*hostStat
 			}
 		}
 	}
-	bf, _ := finalElapsed(states[0])
+	b := states[0].times
+	bf := b[len(b)-1]
 	for _, st := range states {
 		s := c.Slowdown[st.res.Label]
-		if f, ok := finalElapsed(st); ok && bf > 0 {
-			s.Final, s.HasFinal = round4(f/bf), true
+		if bf > 0 {
+			s.Final, s.HasFinal = round4(st.times[len(st.times)-1]/bf), true
 		}
 		c.Slowdown[st.res.Label] = s
 	}
 }
 
+// summarise takes, at every common marker (or count point), not only the
+// rows shown: the median of the ratios, and the median of the interval
+// rates between consecutive ones, each interval weighted by the
+// baseline's time over it, so that a stretch of the listing counts by how
+// long it took, not by how many sampled names fell in it. (With equal
+// weights the weighted median is the plain one.)
 func (c *Comparison) summarise(states []*hostState) {
+	b := states[0].times
+	ratios := make([]float64, 0, len(b))
+	rates := make([]weighted, 0, len(b))
 	for _, st := range states {
-		l := st.res.Label
-		var ratios, rates []float64
-		for _, r := range c.Rows {
-			if v, ok := r.Ratio[l]; ok {
-				ratios = append(ratios, v)
+		ratios, rates = ratios[:0], rates[:0]
+		var prev, bprev float64
+		for i, e := range st.times {
+			if b[i] > 0 {
+				ratios = append(ratios, e/b[i])
 			}
-			if v, ok := r.Rate[l]; ok {
-				rates = append(rates, v)
+			if d := b[i] - bprev; d > 0 {
+				rates = append(rates, weighted{(e - prev) / d, d})
 			}
+			prev, bprev = e, b[i]
 		}
-		s := c.Slowdown[l]
+		s := c.Slowdown[st.res.Label]
 		s.Cumulative, s.HasCumulative = median(ratios)
-		s.Rate, s.HasRate = median(rates)
-		c.Slowdown[l] = s
+		s.Rate, s.HasRate = weightedMedian(rates)
+		s.Cumulative, s.Rate = round4(s.Cumulative), round4(s.Rate)
+		c.Slowdown[st.res.Label] = s
 	}
 }
 
+type weighted struct{ v, w float64 }
+
+// weightedMedian sorts vs in place and returns the value at half their
+// total weight (the mean of the two values there when the half falls
+// exactly between them).
+func weightedMedian(vs []weighted) (float64, bool) {
+	if len(vs) == 0 {
+		return 0, false
+	}
+	slices.SortFunc(vs, func(a, b weighted) int { return cmp.Compare(a.v, b.v) })
+	var total float64
+	for _, x := range vs {
+		total += x.w
+	}
+	half, acc := total/2, 0.0
+	for i, x := range vs {
+		acc += x.w
+		if math.Abs(acc-half) <= 1e-12*total && i+1 < len(vs) {
+			return (x.v + vs[i+1].v) / 2, true
+		}
+		if acc > half {
+			return x.v, true
+		}
+	}
+	return vs[len(vs)-1].v, true
+}
+
+// median sorts v in place and returns its median.
 func median(v []float64) (float64, bool) {
 	if len(v) == 0 {
 		return 0, false
 	}
-	v = slices.Clone(v)
 	slices.Sort(v)
 	n := len(v)
 	if n%2 == 1 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lagtrace/lagtrace/correlate/kernel"
 	"github.com/lagtrace/lagtrace/correlate/locks"
@@ -36,71 +37,139 @@ const (
 
 // ReadDmesg reads a kernel log into h: its task dumps as observations, its
 // blocker lines, its dated records as timeline events, and, from lines that
-// carry both clocks, the anchor of the boot clock on the wall clock.
+// carry both clocks, the anchor of the boot clock on the wall clock. Local
+// wall stamps (dmesg -T, syslog) are read in h.Zone. Records an earlier
+// kernel log of the host holds too (dmesg -T beside dmesg) are not counted
+// again: each pair of them relates the two files' clocks.
 func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindDmesg})
 	ev := h.evidence()
 	dr := dmesg.NewReader(r, dmesg.Options{Name: name, MaxLine: h.MaxLine})
-	var anchors anchorEstimate
+	var both, pairs anchorEstimate
+	m := h.newPrintMatcher(&pairs)
+	own := &kernelPrint{name: name}
+	records, shared := 0, 0
+	firstMono := -1 // whether this file's first record has the boot clock
 	for dr.Next() {
 		rec := dr.Record()
 		h.scrub(rec)
-		src := name + ":" + strconv.Itoa(rec.Line)
-		anchors.add(rec.Time)
-		if e, ok := dmesgEvent(rec, src); ok {
-			h.events.add(e)
+		h.localize(&rec.Time, name)
+		records++
+		pr := newPrintRec(rec)
+		if firstMono < 0 {
+			firstMono = 0
+			if pr.hasMono {
+				firstMono = 1
+			}
 		}
-		clock, at := stampTime(rec.Time)
-		switch rec.Kind {
-		case dmesg.KindTask:
-			t := rec.Task
-			lt := locks.Task{PID: t.PID, NoPID: t.NoPID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
-				Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
-			if t.NoPID {
-				// A stack the text names no task for is known by its
-				// place: the line of its first frame.
-				lt.Source = name + ":" + strconv.Itoa(max(t.StackLine, rec.Line))
-				ev.AddTask(lt)
-				continue
-			}
-			ev.AddTask(lt)
-			h.see(t.PID, KindDmesg, src, t.Hung)
-		case dmesg.KindBlocker:
-			b := rec.Blocker
-			cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src, Time: at, Clock: clock}
-			if b.OwnerFound {
-				cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
-			}
-			ev.AddBlocker(cb)
-			h.see(b.PID, KindDmesg, src, false)
-			if cb.OwnerPID != 0 {
-				h.see(cb.OwnerPID, KindDmesg, src, false)
-			}
-		case dmesg.KindHeldLocks:
-			hl := rec.Locks
-			held := locks.Held{PID: hl.PID, Comm: hl.Comm, Source: src, Time: at, Clock: clock}
-			for i, l := range hl.Locks {
-				// decode_stacktrace.sh prints an entry once per inlined
-				// function of its acquire site ("at: rcu_lock_acquire
-				// ... [inline]"), then once with the real function: the
-				// last line of each index is the entry.
-				if l.Released || i+1 < len(hl.Locks) && hl.Locks[i+1].Index == l.Index {
-					continue
-				}
-				held.Locks = append(held.Locks, locks.HeldLock{Addr: l.Instance, Class: l.Class, At: kernel.FuncName(l.At.Func)})
-			}
-			ev.AddHeld(held)
+		if len(own.recs) < maxPrints {
+			own.recs = append(own.recs, pr)
 		}
+		if pr.hasMono && pr.hasWall {
+			both.add(pr.mono, pr.wall, pr.wallRes, pr.wallKind)
+		}
+		if m.match(pr) {
+			shared++
+			continue
+		}
+		h.addDmesgRecord(ev, rec, name)
 	}
 	if err := dr.Err(); err != nil {
 		return Skips{}, err
 	}
-	if h.Anchor == nil {
-		h.Anchor = anchors.anchor()
+	h.prints = append(h.prints, own)
+	f := &h.Files[len(h.Files)-1]
+	f.Records = records
+	if shared > 0 {
+		best := 0
+		for i := range m.prints {
+			if m.matched[i] > m.matched[best] {
+				best = i
+			}
+		}
+		f.SameAs, f.Shared = m.prints[best].name, shared
+		boot, wall := m.prints[best].name, name
+		if firstMono == 1 {
+			boot, wall = name, m.prints[best].name
+		}
+		h.offerAnchor(pairs.anchor(fmt.Sprintf("the same %d records in %s (seconds since boot) and %s (%s)", pairs.n, boot, wall, h.localWallWord(pairs.kinds))))
 	}
+	h.offerAnchor(both.anchor(fmt.Sprintf("%d kernel lines carrying both clocks (%s)", both.n, strings.Join(both.kinds, ", "))))
 	sk := dr.Skipped()
-	h.Files[len(h.Files)-1].Paste = dr.Paste().Names()
+	f.Paste = dr.Paste().Names()
 	return Skips{sk.Count, sk.FirstLine, sk.FirstText, dr.Paste()}, nil
+}
+
+// localWallWord says how a wall clock was read: "ctime, read in UTC".
+func (h *HostInput) localWallWord(kinds []string) string {
+	local := slices.ContainsFunc(kinds, func(k string) bool {
+		return k == dmesg.Ctime.String() || k == dmesg.Syslog.String()
+	})
+	if !local {
+		return strings.Join(kinds, ", ") + " wall clock"
+	}
+	return strings.Join(kinds, ", ") + " wall clock, read in " + h.zoneName()
+}
+
+// offerAnchor keeps a, if h has no anchor yet or a is tighter.
+func (h *HostInput) offerAnchor(a *Anchor) {
+	if a != nil && (h.Anchor == nil || a.Uncertainty < h.Anchor.Uncertainty) {
+		h.Anchor = a
+	}
+}
+
+// addDmesgRecord takes one record of a kernel log into the evidence, the
+// sightings and the timeline.
+func (h *HostInput) addDmesgRecord(ev *locks.Evidence, rec *dmesg.Record, name string) {
+	src := name + ":" + strconv.Itoa(rec.Line)
+	if e, ok := dmesgEvent(rec, src); ok {
+		h.events.add(e)
+	}
+	clock, at := stampTime(rec.Time)
+	switch rec.Kind {
+	case dmesg.KindTask:
+		t := rec.Task
+		lt := locks.Task{PID: t.PID, NoPID: t.NoPID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
+			Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
+		if t.NoPID {
+			// A stack the text names no task for is known by its
+			// place: the line of its first frame.
+			lt.Source = name + ":" + strconv.Itoa(max(t.StackLine, rec.Line))
+			ev.AddTask(lt)
+			return
+		}
+		ev.AddTask(lt)
+		o := observation{clock: clock, at: at, hung: t.Hung, tgid: t.TGID}
+		if t.Hung {
+			o.blocked = float64(t.BlockedFor)
+		}
+		h.see(t.PID, KindDmesg, src, o)
+	case dmesg.KindBlocker:
+		b := rec.Blocker
+		cb := locks.Blocker{PID: b.PID, Comm: b.Comm, Lock: b.Lock, Mode: roleMode(b.Role), Source: src, Time: at, Clock: clock}
+		if b.OwnerFound {
+			cb.OwnerPID, cb.OwnerComm, cb.OwnerMode = b.OwnerPID, b.OwnerComm, roleMode(b.OwnerRole)
+		}
+		ev.AddBlocker(cb)
+		h.see(b.PID, KindDmesg, src, observation{clock: clock, at: at})
+		if cb.OwnerPID != 0 {
+			h.see(cb.OwnerPID, KindDmesg, src, observation{clock: clock, at: at})
+		}
+	case dmesg.KindHeldLocks:
+		hl := rec.Locks
+		held := locks.Held{PID: hl.PID, Comm: hl.Comm, Source: src, Time: at, Clock: clock}
+		for i, l := range hl.Locks {
+			// decode_stacktrace.sh prints an entry once per inlined
+			// function of its acquire site ("at: rcu_lock_acquire
+			// ... [inline]"), then once with the real function: the
+			// last line of each index is the entry.
+			if l.Released || i+1 < len(hl.Locks) && hl.Locks[i+1].Index == l.Index {
+				continue
+			}
+			held.Locks = append(held.Locks, locks.HeldLock{Addr: l.Instance, Class: l.Class, At: kernel.FuncName(l.At.Func)})
+		}
+		ev.AddHeld(held)
+	}
 }
 
 // stampTime is the clock and time of a kernel log line: the kernel's own
@@ -128,11 +197,43 @@ type Sighting struct {
 	Count int
 	// Reports counts hung-task reports among them.
 	Reports int
-	First   string
+	// First locates the first observation.
+	First string
+	// TGID is the process of a thread, when the source says (a 6.x task
+	// line's tgid); 0 otherwise.
+	TGID int
+	// Spans are when the task was observed stuck, per clock ("boot",
+	// "wall"): from the earliest moment a report says it was blocked
+	// since (its time minus the seconds it gives), to the last
+	// observation.
+	Spans map[string]Span
+	// FirstReport is the first hung-task report of the task, if any.
+	FirstReport *HungReport
+}
+
+// Span is an interval on one clock, in seconds.
+type Span struct{ From, To float64 }
+
+// HungReport is one hung-task report: when (on Clock) and for how many
+// seconds it said the task had been blocked.
+type HungReport struct {
+	Clock   string
+	At      float64
+	Blocked float64
+	Source  string
+}
+
+// observation is what one sighting says of a task's time and state.
+type observation struct {
+	clock   string
+	at      float64
+	blocked float64
+	hung    bool
+	tgid    int
 }
 
 // see counts an observation of pid for the report's task stories.
-func (h *HostInput) see(pid int, kind, src string, hung bool) {
+func (h *HostInput) see(pid int, kind, src string, o observation) {
 	if h.Seen == nil {
 		h.Seen = map[int]map[string]*Sighting{}
 	}
@@ -147,9 +248,28 @@ func (h *HostInput) see(pid int, kind, src string, hung bool) {
 		m[kind] = s
 	}
 	s.Count++
-	if hung {
-		s.Reports++
+	if o.tgid != 0 && o.tgid != pid {
+		s.TGID = o.tgid
 	}
+	if o.hung {
+		s.Reports++
+		if s.FirstReport == nil && o.clock != "" {
+			s.FirstReport = &HungReport{Clock: o.clock, At: o.at, Blocked: o.blocked, Source: src}
+		}
+	}
+	if o.clock == "" {
+		return
+	}
+	if s.Spans == nil {
+		s.Spans = map[string]Span{}
+	}
+	from := o.at - o.blocked
+	sp, ok := s.Spans[o.clock]
+	if !ok {
+		sp = Span{From: from, To: o.at}
+	}
+	sp.From, sp.To = min(sp.From, from), max(sp.To, o.at)
+	s.Spans[o.clock] = sp
 }
 
 // ReadProcStack reads /proc/PID/stack snapshots into h. pid is the task a
@@ -176,7 +296,7 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 		}
 		ev.AddTask(t)
 		if !t.NoPID {
-			h.see(s.PID, KindProcStack, t.Source, false)
+			h.see(s.PID, KindProcStack, t.Source, observation{clock: t.Clock, at: t.Time})
 		}
 		if s.HasTime && len(s.Frames) > 0 {
 			what := "stack sample: in " + kernel.FuncName(s.Frames[0].Func)
@@ -194,24 +314,38 @@ func (h *HostInput) ReadProcStack(r io.Reader, name string, pid int) (Skips, err
 
 // ReadStrace reads a strace capture into h's listing and activity, which
 // the first capture of the host creates with opts. pid is the process of
-// an strace -ff file (out.1234) when its lines carry none, else 0.
+// an strace -ff file (out.1234) when its lines carry none, else 0. Every
+// listing and call is attributed to name; -t/-tt stamps stay times of day
+// until the report dates them.
 func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOptions) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindStrace})
 	if h.Listing == nil {
 		h.Listing = NewListing(opts)
 		h.Activity = NewActivity(10)
-		h.StraceFile = name
 	}
+	h.Listing.SetFile(name)
+	h.Activity.StartFile(name)
+	// A trace without PIDs (strace without -f, to a terminal or -o) is
+	// one process the trace does not name: its own negative PID keeps it
+	// apart from the host's other such traces until the report joins it
+	// to a task (by command name and time).
+	unnamed := -len(h.Activity.Files())
 	sr := strace.NewReader(r, strace.Options{Name: name, PID: pid, MaxLine: h.MaxLine})
 	for sr.Next() {
 		ev := sr.Event()
 		h.scrub(ev)
+		if ev.PID == 0 {
+			ev.PID = unnamed
+		}
 		h.Listing.Add(ev)
 		h.Activity.Add(ev)
 	}
 	h.Listing.SetTimeKind(sr.TimeKind())
-	h.Activity.SetTimeKind(sr.TimeKind())
+	h.Activity.EndFile(sr.TimeKind())
 	h.Activity.NoteReader(sr.Dropped())
+	if sr.TimeKind() == strace.Clock {
+		h.noteLocal(name)
+	}
 	if err := sr.Err(); err != nil {
 		return Skips{}, err
 	}
@@ -268,7 +402,7 @@ func dmesgEvent(rec *dmesg.Record, src string) (TimedEvent, bool) {
 	switch {
 	case rec.Time.HasMono:
 		ev.Clock, ev.Time = Boot, rec.Time.Mono.Seconds()
-	case rec.Time.WallKind != dmesg.NoWall:
+	case rec.Time.WallKind != dmesg.NoWall && !(rec.Time.WallKind == dmesg.Syslog && rec.Time.Wall.Year() < 1971):
 		ev.Clock, ev.Time = Wall, float64(rec.Time.Wall.UnixNano())/1e9
 	default:
 		return ev, false
@@ -284,9 +418,9 @@ func dmesgEvent(rec *dmesg.Record, src string) (TimedEvent, bool) {
 		b := rec.Blocker
 		ev.PID, ev.Comm, ev.Kind = b.PID, b.Comm, "blocker"
 		if b.OwnerFound {
-			ev.What = fmt.Sprintf("blocker: %s waits on a %s likely owned by %s:%d", b.Comm, b.Lock, b.OwnerComm, b.OwnerPID)
+			ev.What = fmt.Sprintf("blocker: %s waits on %s likely owned by %s:%d", b.Comm, withArticle(b.Lock), b.OwnerComm, b.OwnerPID)
 		} else {
-			ev.What = fmt.Sprintf("blocker: %s waits on a %s whose owner is not found", b.Comm, b.Lock)
+			ev.What = fmt.Sprintf("blocker: %s waits on %s whose owner is not found", b.Comm, withArticle(b.Lock))
 		}
 	case dmesg.KindSuppressed:
 		ev.Kind = "suppressed"
@@ -297,40 +431,10 @@ func dmesgEvent(rec *dmesg.Record, src string) (TimedEvent, bool) {
 	return ev, true
 }
 
-// anchorEstimate relates the boot clock to the wall clock from lines that
-// carry both. A prefix with whole seconds (dmesg -T, syslog) leaves up to a
-// second of doubt; the smallest offset seen is the tightest, since a wall
-// prefix is never earlier than the kernel's own stamp.
-type anchorEstimate struct {
-	n          int
-	lo, hi     float64
-	resolution float64
-	kind       dmesg.WallKind
-}
-
-func (a *anchorEstimate) add(t dmesg.Stamp) {
-	if !t.HasMono || t.WallKind == dmesg.NoWall || t.WallKind == dmesg.Syslog && t.Wall.Year() < 1971 {
-		return
+// withArticle puts "a" or "an" before a lock type: "an rw-semaphore".
+func withArticle(lock string) string {
+	if lock != "" && (strings.ContainsRune("aeiou", rune(lock[0])) || strings.HasPrefix(lock, "rw")) {
+		return "an " + lock
 	}
-	off := float64(t.Wall.UnixNano())/1e9 - t.Mono.Seconds()
-	res := 1.0
-	if t.Wall.Nanosecond() != 0 {
-		res = 1e-6
-	}
-	if a.n == 0 {
-		a.lo, a.hi, a.resolution, a.kind = off, off, res, t.WallKind
-	}
-	a.lo, a.hi, a.resolution = min(a.lo, off), max(a.hi, off), max(a.resolution, res)
-	a.n++
-}
-
-func (a *anchorEstimate) anchor() *Anchor {
-	if a.n == 0 {
-		return nil
-	}
-	return &Anchor{
-		Offset:      a.lo,
-		Uncertainty: (a.hi - a.lo) + a.resolution,
-		Method:      fmt.Sprintf("%d %s-stamped kernel lines", a.n, a.kind),
-	}
+	return "a " + lock
 }

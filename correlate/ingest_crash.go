@@ -67,7 +67,7 @@ func (h *HostInput) ReadCrash(r io.Reader, name string) (Skips, error) {
 			}
 		}
 		ev.AddTask(t)
-		h.see(t.PID, KindCrash, t.Source, false)
+		h.see(t.PID, KindCrash, t.Source, observation{})
 	}
 	for _, o := range owners.resolve(name) {
 		ev.AddOwner(o)

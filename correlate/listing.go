@@ -83,6 +83,16 @@ type Listing struct {
 	timeKind strace.TimeKind
 	calls    int
 	dropped  Dropped
+	// files are the strace files read, in order (SetFile); the last is
+	// being read.
+	files []listFile
+}
+
+// listFile is one strace file a Listing read.
+type listFile struct {
+	name  string
+	kind  strace.TimeKind
+	watch stampWatch
 }
 
 // Dropped counts what a Listing stopped following to bound its memory.
@@ -112,6 +122,10 @@ type stream struct {
 	id       int
 	pid, fd  int
 	dir      string
+	dirKnown bool // dir is a path the trace printed, not "fd N of pid P"
+	file     int  // index in Listing.files
+	err      string
+	listed   int   // calls that returned entries or the end, not an error
 	start    int64 // entry stamp of the first call
 	startSet bool
 	line     int // line of the first call
@@ -183,11 +197,44 @@ func NewListing(opts ListingOptions) *Listing {
 	return l
 }
 
-// SetTimeKind records what the event stamps count from.
-func (l *Listing) SetTimeKind(k strace.TimeKind) { l.timeKind = k }
+// SetFile says the events that follow are read from the strace file name.
+func (l *Listing) SetFile(name string) {
+	l.files = append(l.files, listFile{name: name})
+}
+
+// SetTimeKind records what the current file's stamps count from.
+func (l *Listing) SetTimeKind(k strace.TimeKind) {
+	l.timeKind = k
+	if len(l.files) == 0 {
+		l.files = append(l.files, listFile{})
+	}
+	l.files[len(l.files)-1].kind = k
+}
+
+// FileBackstep is where one strace file's stamps went back in time.
+type FileBackstep struct {
+	File string
+	Backstep
+}
+
+// Backsteps returns, per file read, the first place its stamps went back
+// by more than a second: a sign of traces concatenated into one file.
+func (l *Listing) Backsteps() []FileBackstep {
+	var out []FileBackstep
+	for _, f := range l.files {
+		if f.watch.back != nil {
+			out = append(out, FileBackstep{File: f.name, Backstep: *f.watch.back})
+		}
+	}
+	return out
+}
 
 // Add takes the next event of the trace.
 func (l *Listing) Add(ev *strace.Event) {
+	if len(l.files) == 0 {
+		l.files = append(l.files, listFile{})
+	}
+	l.files[len(l.files)-1].watch.see(ev)
 	if len(l.pending) > 0 && ev.HasTime {
 		if p, ok := l.pending[ev.PID]; ok {
 			l.resolve(p, ev.Time)
@@ -269,6 +316,9 @@ func (l *Listing) openFd(s *stream) {
 
 func (l *Listing) addGetdents(ev *strace.Event) {
 	if ev.Unfinished || !ev.RetOK || ev.RetVal < 0 {
+		if len(ev.Errno) > 0 && !ev.Unfinished {
+			l.failed(ev)
+		}
 		return // an error or a call cut off lists nothing
 	}
 	key := streamKey{ev.PID, ev.Fd}
@@ -276,14 +326,20 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 	if s == nil || s.complete {
 		s = l.newStream(ev)
 	}
-	if !s.startSet && ev.HasTime {
-		s.start, s.startSet = ev.Time, true
+	entry := ev.Time
+	if !ev.HasTime && ev.HasReturn {
+		// A resumed line alone: its start is not in the trace.
+		entry = ev.Return
+	}
+	if !s.startSet && (ev.HasTime || ev.HasReturn) {
+		s.start, s.startSet = entry, true
 	}
 	l.calls++
 	seq := s.calls
 	s.calls++
+	s.listed++
 
-	ret, method := ev.Time, FromEntry
+	ret, method := entry, FromEntry
 	switch {
 	case ev.HasReturn:
 		ret, method = ev.Return, FromResumed
@@ -324,7 +380,7 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 		off := len(l.names)
 		l.names = append(l.names, name...)
 		l.sample = append(l.sample, sampled{
-			hash: h, entry: ev.Time, ret: ret,
+			hash: h, entry: entry, ret: ret,
 			index: index + i, stream: s.id, seq: seq,
 			off: off, end: len(l.names), forced: forced,
 		})
@@ -334,7 +390,7 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 		}
 	}
 
-	p := Point{Entry: ev.Time, Return: ret, Count: s.entries}
+	p := Point{Entry: entry, Return: ret, Count: s.entries}
 	s.last = p
 	if seq%s.stride == 0 {
 		if len(s.points) == maxPoints {
@@ -352,6 +408,24 @@ func (l *Listing) addGetdents(ev *strace.Event) {
 	}
 }
 
+// failed records a getdents call that returned an error (EIO, ENOTDIR)
+// on the listing of its descriptor, starting one if none is open: a
+// listing that ends in an error says so. It adds no entries, and is not
+// counted in Calls, which counts the calls that listed.
+func (l *Listing) failed(ev *strace.Event) {
+	s := l.open[streamKey{ev.PID, ev.Fd}]
+	if s == nil || s.complete {
+		s = l.newStream(ev)
+	}
+	if !s.startSet && ev.HasTime {
+		s.start, s.startSet = ev.Time, true
+	}
+	s.calls++
+	if s.err == "" {
+		s.err = string(ev.Errno)
+	}
+}
+
 // newStream starts a listing on the event's descriptor.
 func (l *Listing) newStream(ev *strace.Event) *stream {
 	if l.sample == nil {
@@ -365,12 +439,13 @@ func (l *Listing) newStream(ev *strace.Event) *stream {
 	}
 	s := &stream{id: l.nextID, pid: ev.PID, fd: ev.Fd, stride: 1, line: ev.Line, marked: -1}
 	l.nextID++
+	s.file = max(len(l.files)-1, 0)
 	if ev.Path != nil {
-		s.dir = string(ev.Path)
+		s.dir, s.dirKnown = string(ev.Path), true
 	} else {
 		s.dir = "fd " + strconv.Itoa(ev.Fd) + " of pid " + strconv.Itoa(ev.PID)
 	}
-	if l.opts.Dir != "" && !l.dirKept && trimSlash(s.dir) == trimSlash(l.opts.Dir) {
+	if l.opts.Dir != "" && !l.dirKept && sameDir(s.dir, l.opts.Dir) {
 		s.keep, l.dirKept = true, true
 	}
 	l.openFd(s)
@@ -524,6 +599,17 @@ func hashName(b []byte) uint64 {
 // Dir is one listing of one directory, as Listing.Listings reports it.
 type Dir struct {
 	Path string
+	// PathKnown says Path is what the trace printed (-y, or the open that
+	// made the descriptor), not "fd N of pid P".
+	PathKnown bool
+	// File is the strace file it was read from, and TimeKind what that
+	// file's stamps count from.
+	File     string
+	TimeKind strace.TimeKind
+	// Err is the errno of the first getdents call that failed ("EIO").
+	Err string
+	// Listed counts the calls that listed (Calls counts the failed too).
+	Listed int
 	// PID and Fd read it; Line is where its first call is.
 	PID, Fd, Line int
 	Entries       int
@@ -543,13 +629,18 @@ func (l *Listing) Listings() []Dir {
 	out := make([]Dir, 0, len(l.all))
 	for _, s := range l.all {
 		d := Dir{
-			Path: s.dir, PID: s.pid, Fd: s.fd, Line: s.line,
+			Path: s.dir, PathKnown: s.dirKnown, Err: s.err, Listed: s.listed, PID: s.pid, Fd: s.fd, Line: s.line,
 			Entries: s.entries, Calls: s.calls, Complete: s.complete,
 			Abbreviated: s.abbrev, Start: s.start, Last: s.last,
 			Points:  slices.Clone(s.points),
 			Methods: map[ReturnMethod]int{}, id: s.id,
 		}
-		if n := len(d.Points); n == 0 || d.Points[n-1] != s.last {
+		if s.file < len(l.files) {
+			d.File, d.TimeKind = l.files[s.file].name, l.files[s.file].kind
+		} else {
+			d.TimeKind = l.timeKind
+		}
+		if n := len(d.Points); s.listed > 0 && (n == 0 || d.Points[n-1] != s.last) {
 			d.Points = append(d.Points, s.last)
 		}
 		for m, n := range s.methods {
@@ -609,40 +700,10 @@ func (l *Listing) Threshold() uint64 { return l.threshold }
 // Calls is the number of getdents calls seen on any directory.
 func (l *Listing) Calls() int { return l.calls }
 
-// TimeKind is what the stamps count from.
+// TimeKind is what the stamps of the last file read count from.
 func (l *Listing) TimeKind() strace.TimeKind { return l.timeKind }
 
-// pick chooses the listing to compare: the first listing of dir, or, when
-// dir is empty, the first listing of the directory with the most entries in
-// a single listing.
-func pick(ds []Dir, dir string) (Dir, bool) {
-	best := -1
-	for i, d := range ds {
-		if dir != "" {
-			if trimSlash(d.Path) == trimSlash(dir) {
-				return d, true
-			}
-			continue
-		}
-		if best < 0 || d.Entries > ds[best].Entries {
-			best = i
-		}
-	}
-	if best < 0 {
-		return Dir{}, false
-	}
-	// Among listings of the chosen directory, the first one.
-	for _, d := range ds {
-		if d.Path == ds[best].Path {
-			return d, true
-		}
-	}
-	return ds[best], true
-}
-
-func trimSlash(s string) string {
-	for len(s) > 1 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
+// timed reports whether any file read has stamps.
+func (l *Listing) timed() bool {
+	return l.timeKind != strace.NoTime || slices.ContainsFunc(l.files, func(f listFile) bool { return f.kind != strace.NoTime })
 }

@@ -145,9 +145,9 @@ func TestDirListingIsNeverDropped(t *testing.T) {
 	for i := range 4 * MaxListings {
 		l.Add(getdents(10+i, i+2, 2e9, []string{"b", "c", "d"}))
 	}
-	d, ok := pick(l.Listings(), "/small")
-	if !ok || d.PID != 1 {
-		t.Errorf("pick(/small) = %+v, %v; want pid 1's listing", d, ok)
+	d, _, err := choose(Host{Label: "H", Listing: l}, l.Listings(), CompareOptions{Dir: "/small"})
+	if err != nil || d.PID != 1 {
+		t.Errorf("choose(--dir /small) = %+v, %v; want pid 1's listing", d, err)
 	}
 }
 

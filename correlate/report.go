@@ -2,10 +2,10 @@ package correlate
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +28,11 @@ const (
 	Wall Clock = "wall"
 	// Boot is seconds since the host booted: dmesg's "[316100.086897]".
 	Boot Clock = "boot"
-	// TraceClock is a strace clock that is not Unix time (-t/-tt time of
-	// day, -r relative): comparable only within its own trace.
+	// Day is seconds since midnight of a trace's first day: strace -t/-tt
+	// stamps no date places on the wall clock.
+	Day Clock = "day"
+	// TraceClock is a trace's own clock (strace -r, seconds since its
+	// first call): comparable only within its own trace.
 	TraceClock Clock = "trace"
 )
 
@@ -40,6 +43,12 @@ type SourceFile struct {
 	// Paste names the decorations of a pasted text the reader removed
 	// ("quote", "indent", "fence", "prompt", "wrap", "prose").
 	Paste []string `json:"paste,omitempty"`
+	// Records counts a kernel log's records; Shared of them are records
+	// of the earlier log SameAs (dmesg -T beside dmesg): read for the
+	// clock, not counted twice.
+	Records int    `json:"records,omitempty"`
+	SameAs  string `json:"same_as,omitempty"`
+	Shared  int    `json:"shared_records,omitempty"`
 }
 
 // TimedEvent is one dated fact from a source.
@@ -132,9 +141,8 @@ type HostInput struct {
 	Label string
 	Files []SourceFile
 	// Listing and Activity are fed from the host's strace files, if any.
-	Listing    *Listing
-	Activity   *Activity
-	StraceFile string
+	Listing  *Listing
+	Activity *Activity
 	// Locks gathers the kernel's evidence of who holds and who waits:
 	// stacks, blocker lines, lockdep lists, crash owner fields.
 	Locks *locks.Evidence
@@ -146,6 +154,14 @@ type HostInput struct {
 	events eventLog
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
+	// Zone is the zone of the host's local-time sources (dmesg -T,
+	// syslog, strace -t/-tt), set before they are read; nil reads them as
+	// UTC, with a warning. ZoneFrom says where it came from ("--tz").
+	Zone     *time.Location
+	ZoneFrom string
+	// Date is the day strace -t/-tt traces start (--date); zero lets the
+	// report date them by the host's other sources.
+	Date time.Time
 	// MaxLine is the longest line the readers keep (see lines.DefaultMax).
 	MaxLine int
 	// Scrub, when set, is called on every record a reader yields (a
@@ -153,6 +169,12 @@ type HostInput struct {
 	// before anything is built from it: --redact rewrites the strings
 	// that identify the customer there (package redact).
 	Scrub func(rec any)
+
+	// localSources are the sources read that print local time.
+	localSources []string
+	// prints remember the kernel logs read, to recognise their records
+	// in another file of the host.
+	prints []*kernelPrint
 }
 
 // bootToWall converts boot-clock times with the anchor; nil without one.
@@ -187,24 +209,25 @@ func (h *HostInput) HasListing() bool { return h.Listing != nil && h.Listing.Cal
 type ReportOptions struct {
 	Compare CompareOptions
 	Hints   []kernel.Hint
-	// MaxEvents caps the timeline entries per host, PID and kind of fact,
-	// so a log of thousands of repeated reports stays readable.
+	// MaxEvents caps the slow calls of the timeline per host (kernel
+	// events are bounded as they are read, see eventLog). 0 means 3.
 	MaxEvents int
 	// MaxInFlight caps the calls in flight shown per host (the
 	// longest-running); the rest are counted. 0 means 20.
 	MaxInFlight int
 }
 
-// (MaxEvents now bounds the slow calls of the timeline only; events of the
-// kernel sources are bounded as they are read, see eventLog.)
-
 // Report is one incident: every host, every source, joined.
 type Report struct {
-	Hosts    []HostReport
-	Compare  *Comparison
+	Hosts   []HostReport
+	Compare *Comparison
+	// Syscalls sets the same system call of several hosts side by side.
+	Syscalls []SyscallCompare
 	Tasks    []JoinedTask
 	Timeline []TimelineEntry
 	Hints    []HostHint
+	// Verdict is at most three sentences: how much slower, who holds what
+	// and why, the known issue and its fix.
 	Verdict  string
 	Warnings []string
 }
@@ -214,8 +237,12 @@ type HostReport struct {
 	Label string
 	Files []SourceFile
 	Locks *locks.Analysis
-	// Clock says how boot times were put on the wall clock, or why not.
+	// Clock says how the host's sources were put on one clock, source by
+	// source; Zone is the zone its wall times are shown in (nil: UTC).
 	Clock string
+	Zone  *time.Location
+	// Traces are its strace files.
+	Traces []TraceFile
 	// InFlight are calls still running when the host's strace ended (the
 	// longest-running, at most ReportOptions.MaxInFlight); InFlightMore
 	// counts the processes with one that are not listed.
@@ -223,20 +250,67 @@ type HostReport struct {
 	InFlightMore int
 	// Slow are the slowest finished calls of its strace.
 	Slow []Call
+	// Listings are every directory listing of its strace, in the order
+	// they started.
+	Listings []ListingSummary
+	// Syscalls is its per-syscall table, Calls the calls it counts.
+	Syscalls []SyscallStat
+	Calls    int
+}
+
+// ListingSummary is one directory listing of a host's strace.
+type ListingSummary struct {
+	PID, Fd int
+	// Dir is the directory as the trace wrote it; DirKnown is false when
+	// the trace does not say (Dir is then "fd N of pid P").
+	Dir      string
+	DirKnown bool
+	File     string
+	Line     int
+	Calls    int
+	Entries  int
+	// Complete: a call returned 0, the end of the directory.
+	Complete bool
+	// Err is the errno of the first failed call ("EIO").
+	Err string
+	// Timed says the trace has stamps: First and Last (on Clock) are the
+	// first call's entry and the last call's return, Duration the seconds
+	// between them and Rate the entries per second.
+	Timed          bool
+	Clock          Clock
+	First, Last    float64
+	Duration, Rate float64
+	// Compared marks the listing the comparison aligned.
+	Compared bool
 }
 
 // JoinedTask is one task of one host with every source that saw it.
 type JoinedTask struct {
-	Host    string
-	PID     int
-	Comm    string
-	Role    locks.Role
-	Lock    string
-	Mode    locks.Mode
-	WaitsIn string
+	Host string
+	PID  int
+	// TGID is the process a thread belongs to, when a source says.
+	TGID     int
+	Comm     string
+	Role     locks.Role
+	Lock     string
+	Mode     locks.Mode
+	WaitsIn  string
+	Killable bool
+	// Unnamed says the task's strace names no PID (strace without -f):
+	// it was joined by command name and time.
+	Unnamed bool
 	Sources []TaskSource
-	// Story is what each source says of the task, in words.
-	Story []string
+	// Calls are the strace calls the story tells: those that overlap the
+	// kernel's observations of the task, or without a common clock its
+	// longest calls and the one in flight.
+	Calls []Call
+	// Story is what each source says of the task, a clause each, with
+	// its locations; Summary is the task's row, "PID (comm): ...; ...".
+	Story   []string
+	Summary string
+	// Shape is the story without its locations and PIDs: tasks of one
+	// shape have the same evidence.
+	Shape string
 }
 
 // TaskSource is one sighting of a task.
@@ -247,9 +321,11 @@ type TaskSource struct {
 
 // TimelineEntry is one dated line of the report.
 type TimelineEntry struct {
-	Host   string
-	Clock  Clock
-	Time   float64
+	Host  string
+	Clock Clock
+	Time  float64
+	// Zone is the zone wall times of the host are shown in (nil: UTC).
+	Zone   *time.Location
 	PID    int
 	What   string
 	Source string
@@ -261,6 +337,30 @@ type HostHint struct {
 	locks.HintMatch
 }
 
+// SyscallCompare is one system call on every host that timed it.
+type SyscallCompare struct {
+	Name string
+	// Reference is the host the ratios are against: the comparison's
+	// baseline when it timed the call, else the host with the lowest
+	// median.
+	Reference string
+	Hosts     []SyscallSide
+}
+
+// SyscallSide is one host's figures of a SyscallCompare.
+type SyscallSide struct {
+	Host                 string
+	Count, Timed         int
+	P50, P99, Max, Total int64
+	// Ratio is P50 over the reference's; HasRatio is false when the
+	// reference's median is zero.
+	Ratio    float64
+	HasRatio bool
+}
+
+// ErrUnaligned is returned, wrapped, when hosts cannot be compared.
+var ErrUnaligned = errors.New("cannot be aligned")
+
 // BuildReport joins the hosts' sources into a Report.
 func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 	if opts.MaxEvents <= 0 {
@@ -270,28 +370,23 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 		opts.MaxInFlight = 20
 	}
 	r := &Report{}
-	var listed []Host
-	for _, h := range hosts {
-		if h.HasListing() {
-			listed = append(listed, Host{Label: h.Label, File: h.StraceFile, Listing: h.Listing})
+	clocks := make([]*hostClock, len(hosts))
+	for i, h := range hosts {
+		clocks[i] = newHostClock(h)
+		if w := clocks[i].zoneWarning(); w != "" {
+			r.Warnings = append(r.Warnings, w)
 		}
 	}
-	if len(listed) >= 2 {
-		co := opts.Compare
-		if co.Baseline != "" && !slices.ContainsFunc(listed, func(h Host) bool { return h.Label == co.Baseline }) {
-			return nil, fmt.Errorf("baseline %q has no strace listing", co.Baseline)
-		}
-		c, err := Compare(listed, co)
-		if err != nil {
-			return nil, err
-		}
-		r.Compare = c
-	} else if len(listed) == 1 && len(hosts) > 1 {
-		r.Warnings = append(r.Warnings, "only "+listed[0].Label+"'s strace lists a directory: no slowdown can be measured without a second host's listing")
+	c, warns, err := compareHosts(hosts, opts.Compare)
+	if err != nil {
+		return nil, err
 	}
+	r.Compare = c
+	r.Warnings = append(r.Warnings, warns...)
 
-	for _, h := range hosts {
-		hr := HostReport{Label: h.Label, Files: h.Files}
+	for i, h := range hosts {
+		hc := clocks[i]
+		hr := HostReport{Label: h.Label, Files: h.Files, Clock: hc.describe(), Zone: h.Zone}
 		if h.Locks != nil && !h.Locks.Empty() {
 			hr.Locks = h.InferLocks()
 			for _, m := range locks.MatchHints(hr.Locks, opts.Hints) {
@@ -303,130 +398,112 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 				r.Warnings = append(r.Warnings, fmt.Sprintf("%s's kernel sources hold %d separate incidents; the report is on the latest (%s); lagtrace locks --incident all shows every one", h.Label, n, hr.Locks.Incidents[0].ID))
 			}
 		}
-		hr.Clock = clockNote(h)
 		if h.Activity != nil {
+			hr.Traces = h.Activity.Files()
 			hr.InFlight, hr.InFlightMore = h.Activity.InFlight(opts.MaxInFlight)
 			hr.Slow = h.Activity.Slow()
+			hr.Syscalls = h.Activity.Syscalls()
+			for _, s := range hr.Syscalls {
+				hr.Calls += s.Count
+			}
 			r.Warnings = append(r.Warnings, activityWarnings(h.Label, hr, h.Activity)...)
 		}
+		if h.Listing != nil {
+			hr.Listings = listingSummaries(h, hc, c)
+		}
+		tasks, alias := joinTasks(h, hr, hc)
+		hr.InFlight, hr.Slow = aliased(hr.InFlight, alias), aliased(hr.Slow, alias)
 		r.Hosts = append(r.Hosts, hr)
-		r.Tasks = append(r.Tasks, joinTasks(h, hr)...)
-		r.Timeline = append(r.Timeline, timeline(h, hr, r.Compare, opts.MaxEvents)...)
+		r.Tasks = append(r.Tasks, tasks...)
+		r.Timeline = append(r.Timeline, timeline(h, hr, hc, tasks, c, opts.MaxEvents)...)
 	}
+	r.Syscalls = compareSyscalls(r.Hosts, c)
 	sortTimeline(r.Timeline)
 	r.Verdict = verdict(r)
 	return r, nil
 }
 
-func clockNote(h *HostInput) string {
-	hasBoot := slices.ContainsFunc(h.Events(), func(e TimedEvent) bool { return e.Clock == Boot })
-	switch {
-	case !hasBoot:
-		return "all sources on the wall clock"
-	case h.Anchor != nil:
-		return fmt.Sprintf("kernel times put on the wall clock by %s (±%s s)", h.Anchor.Method, strconv.FormatFloat(h.Anchor.Uncertainty, 'g', 3, 64))
+// compareHosts compares the listings of the hosts that have a timed one.
+func compareHosts(hosts []*HostInput, co CompareOptions) (*Comparison, []string, error) {
+	var listed []Host
+	var warns []string
+	for _, h := range hosts {
+		if !h.HasListing() {
+			continue
+		}
+		if !h.Listing.timed() {
+			warns = append(warns, fmt.Sprintf("%s's strace has no timestamps: its listings are shown, not compared (capture with strace -ttt)", h.Label))
+			continue
+		}
+		listed = append(listed, Host{Label: h.Label, Listing: h.Listing})
 	}
-	return "kernel times stay in seconds since boot: no wall-clock prefix, no --boot-time"
+	if co.Baseline != "" && len(listed) >= 2 && !slices.ContainsFunc(listed, func(h Host) bool { return h.Label == co.Baseline }) {
+		return nil, nil, fmt.Errorf("baseline %q has no timed strace listing", co.Baseline)
+	}
+	switch {
+	case len(listed) >= 2:
+		c, err := Compare(listed, co)
+		return c, warns, err
+	case len(listed) == 1 && len(hosts) > 1:
+		warns = append(warns, "only "+listed[0].Label+"'s strace lists a directory with timestamps: no slowdown can be measured without a second host's listing")
+	}
+	return nil, warns, nil
 }
 
-// joinTasks gives each PID of the host one entry with every source.
-func joinTasks(h *HostInput, hr HostReport) []JoinedTask {
-	byPID := map[int]*JoinedTask{}
-	var order []int
-	get := func(pid int, comm string) *JoinedTask {
-		t := byPID[pid]
-		if t == nil {
-			t = &JoinedTask{Host: h.Label, PID: pid, Role: locks.Other}
-			byPID[pid] = t
-			order = append(order, pid)
-		}
-		if t.Comm == "" {
-			t.Comm = comm
-		}
-		return t
-	}
-	if inc := Latest(hr.Locks); inc != nil {
-		for _, tr := range inc.Tasks {
-			if tr.PID == nil {
-				continue
-			}
-			t := get(*tr.PID, tr.Comm)
-			t.Role, t.Lock, t.Mode, t.WaitsIn = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn
-			switch tr.Role {
-			case locks.Holder:
-				t.Story = append(t.Story, fmt.Sprintf("holds %s (%s), sleeping in %s", lockName(inc, tr.Lock), modeWord(tr.Mode), tr.WaitsIn))
-			case locks.Waiter:
-				site := tr.Site
-				if site == "" {
-					site = tr.WaitsIn
-				}
-				t.Story = append(t.Story, fmt.Sprintf("waits for %s in %s mode at %s", lockName(inc, tr.Lock), modeWord(tr.Mode), site))
+// listingSummaries describes every listing of the host, the compared one
+// marked.
+func listingSummaries(h *HostInput, hc *hostClock, c *Comparison) []ListingSummary {
+	var compared *HostResult
+	if c != nil {
+		for i := range c.Hosts {
+			if c.Hosts[i].Label == h.Label {
+				compared = &c.Hosts[i]
 			}
 		}
 	}
-	// Sources and per-kind stories, from the sightings.
-	pids := make([]int, 0, len(h.Seen))
-	for pid := range h.Seen {
-		pids = append(pids, pid)
-	}
-	slices.Sort(pids)
-	for _, pid := range pids {
-		t := get(pid, h.Locks.Comm(pid))
-		for _, k := range []string{KindDmesg, KindProcStack, KindCrash} {
-			s := h.Seen[pid][k]
-			if s == nil {
-				continue
-			}
-			t.Sources = appendSource(t.Sources, TaskSource{Kind: k, Loc: s.First})
-			switch {
-			case k == KindDmesg && s.Reports > 0:
-				t.Story = append(t.Story, fmt.Sprintf("reported by the hung-task detector %s (first at %s)", times(s.Reports), s.First))
-			case k == KindDmesg:
-				t.Story = append(t.Story, fmt.Sprintf("named by the kernel log %s (first at %s)", times(s.Count), s.First))
-			case k == KindProcStack:
-				t.Story = append(t.Story, fmt.Sprintf("%s in /proc/PID/stack snapshots (first at %s)", plural(s.Count, "stack sample"), s.First))
-			case k == KindCrash:
-				t.Story = append(t.Story, fmt.Sprintf("seen in the crash transcript (%s)", s.First))
+	var out []ListingSummary
+	for _, d := range h.Listing.Listings() {
+		ls := ListingSummary{PID: d.PID, Fd: d.Fd, Dir: d.Path, DirKnown: d.PathKnown, File: d.File, Line: d.Line,
+			Calls: d.Calls, Entries: d.Entries, Complete: d.Complete, Err: d.Err}
+		ls.Compared = compared != nil && compared.PID == d.PID && compared.Line == d.Line && compared.File == d.File
+		if d.TimeKind != strace.NoTime && d.Listed > 0 {
+			ls.Timed = true
+			var last float64
+			ls.Clock, ls.First = hc.straceAt(d.File, d.Start)
+			_, last = hc.straceAt(d.File, d.Last.Return)
+			ls.Last = last
+			ls.Duration = float64(d.Last.Return-d.Start) / 1e9
+			if ls.Duration > 0 {
+				ls.Rate = float64(d.Entries) / ls.Duration
 			}
 		}
+		out = append(out, ls)
 	}
-	reported := false
-	for _, kinds := range h.Seen {
-		if s := kinds[KindDmesg]; s != nil && s.Reports > 0 {
-			reported = true
-			break
+	return out
+}
+
+// joinTasks gives each PID of the host one entry with every source, and
+// says which traces that name no PID were joined to which task.
+func joinTasks(h *HostInput, hr HostReport, hc *hostClock) ([]JoinedTask, map[int]int) {
+	j := newJoin(h, hr, hc)
+	j.fromLocks()
+	j.fromSightings()
+	j.fromStrace()
+	return j.finish(), j.alias
+}
+
+// aliased renames the calls of traces that name no PID to the task they
+// were joined to.
+func aliased(cs []Call, alias map[int]int) []Call {
+	if len(alias) == 0 {
+		return cs
+	}
+	out := slices.Clone(cs)
+	for i := range out {
+		if pid, ok := alias[out[i].PID]; ok {
+			out[i].PID = pid
 		}
 	}
-	for _, pid := range order {
-		t := byPID[pid]
-		if s := h.Seen[pid][KindDmesg]; (s == nil || s.Reports == 0) && t.Role != locks.Other && reported {
-			t.Story = append(t.Story, "absent from the hung-task reports")
-		}
-	}
-	// strace: the call each task was inside when its trace ended.
-	for _, c := range hr.InFlight {
-		// A process only strace saw is joined too: it was stuck.
-		t := get(c.PID, "")
-		t.Sources = appendSource(t.Sources, TaskSource{Kind: "strace", Loc: h.StraceFile + ":" + strconv.Itoa(c.Line)})
-		t.Story = append(t.Story, fmt.Sprintf("entered %s and was still inside when its strace ended, %s s later", callWhat(c), fmtSeconds(float64(c.Duration)/1e9)))
-	}
-	if h.Activity != nil {
-		for _, p := range h.Activity.Procs() {
-			if t, ok := byPID[p.PID]; ok && t.Comm == "" {
-				t.Comm = p.Comm
-			}
-		}
-	}
-	out := make([]JoinedTask, 0, len(order))
-	for _, pid := range order {
-		out = append(out, *byPID[pid])
-	}
-	slices.SortStableFunc(out, func(a, b JoinedTask) int {
-		if c := cmp.Compare(roleRank(a.Role), roleRank(b.Role)); c != 0 {
-			return c
-		}
-		return a.PID - b.PID
-	})
 	return out
 }
 
@@ -460,7 +537,7 @@ func lockName(inc *locks.Incident, id string) string {
 			if l.Object != "" {
 				name += " of inode " + l.Object
 			}
-			return name + " [" + id + "]"
+			return id + " (" + name + ")"
 		}
 	}
 	return id
@@ -496,202 +573,194 @@ func shorten(s string, n int) string {
 
 func fmtSeconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
 
-// timeline dates the host's facts. Repeated facts of one kind for one PID
-// are capped at max entries (first ones kept) with a count on the last.
-func timeline(h *HostInput, hr HostReport, c *Comparison, max int) []TimelineEntry {
+// fmtDuration writes seconds for a sentence: "49.37 s", "1.9 ms", "12 µs".
+func fmtDuration(s float64) string {
+	switch {
+	case s >= 1:
+		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
+	case s >= 1e-3:
+		return strconv.FormatFloat(s*1e3, 'g', 3, 64) + " ms"
+	}
+	return strconv.FormatFloat(s*1e6, 'g', 3, 64) + " µs"
+}
+
+// timeline dates the host's facts on its clock.
+func timeline(h *HostInput, hr HostReport, hc *hostClock, tasks []JoinedTask, c *Comparison, max int) []TimelineEntry {
 	var out []TimelineEntry
-	straceClock := Wall
-	if h.Activity != nil && h.Activity.TimeKind() != strace.Epoch {
-		straceClock = TraceClock
+	add := func(clock Clock, t float64, pid int, what, src string) {
+		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, Zone: h.Zone, PID: pid, What: what, Source: src})
 	}
-	if h.Activity != nil && h.Activity.TimeKind() != strace.NoTime {
-		if first, last, ok := h.Activity.Span(); ok {
-			out = append(out,
-				TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(first) / 1e9, What: "strace capture starts", Source: h.StraceFile},
-				TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(last) / 1e9, What: "strace capture ends", Source: h.StraceFile})
+	for _, f := range hr.Traces {
+		if !f.HasTime {
+			continue
 		}
-		for _, call := range hr.InFlight {
-			out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(call.Entry) / 1e9, PID: call.PID,
-				What: "enters " + callWhat(call) + "; still inside when the trace ends", Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
+		cl, t := hc.straceAt(f.Name, f.First)
+		add(cl, t, 0, "strace capture starts", f.Name)
+		cl, t = hc.straceAt(f.Name, f.Last)
+		add(cl, t, 0, "strace capture ends", f.Name)
+	}
+	told := map[string]bool{}
+	callAt := func(call Call, what string) {
+		key := call.File + ":" + strconv.Itoa(call.Line)
+		if told[key] || !call.HasEntry {
+			return // never a time from a call whose start is not known
 		}
-		for i, call := range hr.Slow {
-			if i == max {
-				break
-			}
-			took := fmt.Sprintf("%s takes %s s", callWhat(call), fmtSeconds(float64(call.Duration)/1e9))
-			if call.UntilNext {
-				took = fmt.Sprintf("%s takes up to %s s (no return stamp; until the process's next event)", callWhat(call), fmtSeconds(float64(call.Duration)/1e9))
-			}
-			out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(call.Entry) / 1e9, PID: call.PID,
-				What: took, Source: h.StraceFile + ":" + strconv.Itoa(call.Line)})
+		told[key] = true
+		cl, t := hc.straceAt(call.File, call.Entry)
+		add(cl, t, call.PID, what, key)
+	}
+	for _, tk := range tasks {
+		for _, call := range tk.Calls {
+			callAt(call, "enters "+callWhat(call)+"; "+callOutcome(call))
 		}
 	}
-	if c != nil && h.HasListing() {
-		for _, hres := range c.Hosts {
-			if hres.Label != h.Label {
-				continue
-			}
-			for _, d := range h.Listing.Listings() {
-				if d.PID == hres.PID && d.Line == hres.Line {
-					out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(d.Start) / 1e9, PID: d.PID,
-						What: "first getdents64 on " + d.Path, Source: h.StraceFile + ":" + strconv.Itoa(d.Line)})
-					end := "last getdents64 in the trace"
-					if d.Complete {
-						end = "listing complete"
-					}
-					out = append(out, TimelineEntry{Host: h.Label, Clock: straceClock, Time: float64(d.Last.Return) / 1e9, PID: d.PID,
-						What: fmt.Sprintf("%s: %d entries", end, d.Entries), Source: h.StraceFile})
-				}
-			}
+	for _, call := range hr.InFlight {
+		callAt(call, "enters "+callWhat(call)+"; "+callOutcome(call))
+	}
+	for i, call := range hr.Slow {
+		if i == max {
+			break
 		}
+		callAt(call, "enters "+callWhat(call)+"; "+callOutcome(call))
+	}
+	for _, l := range hr.Listings {
+		if !l.Timed || !l.Compared && c != nil || c == nil && !largest(hr.Listings, l) {
+			continue
+		}
+		add(l.Clock, l.First, l.PID, "first getdents64 on "+l.Dir, l.File+":"+strconv.Itoa(l.Line))
+		end := "last getdents64 of the listing in the trace"
+		if l.Complete {
+			end = "listing complete"
+		}
+		add(l.Clock, l.Last, l.PID, fmt.Sprintf("%s: %d entries", end, l.Entries), l.File)
 	}
 	for _, e := range h.Events() {
-		clock, t := e.Clock, e.Time
-		if clock == Boot && h.Anchor != nil {
-			clock, t = Wall, t+h.Anchor.Offset
-		}
+		clock, t := hc.kernelAt(string(e.Clock), e.Time)
 		what := e.What
 		if e.More > 0 {
 			what += fmt.Sprintf(" (after %d more like it)", e.More)
 		}
-		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, PID: e.PID, What: what, Source: e.Source})
+		add(clock, t, e.PID, what, e.Source)
 	}
 	return out
 }
 
+// largest reports whether l has the most entries of the host's listings.
+func largest(ls []ListingSummary, l ListingSummary) bool {
+	for _, o := range ls {
+		if o.Entries > l.Entries {
+			return false
+		}
+		if o.Entries == l.Entries {
+			return o == l // the first of the largest
+		}
+	}
+	return true
+}
+
+// callWhat names a call and what it works on: "getdents64 of /mnt/dir".
 func callWhat(c Call) string {
 	if c.Path != "" {
-		return c.Name + " on " + c.Path
+		return c.Name + " of " + c.Path
+	}
+	if p, ok := quoted(c.Args); ok {
+		return c.Name + " of " + p
 	}
 	return c.Name + "(" + shorten(c.Args, 40) + ")"
 }
 
-// sortTimeline orders by clock (wall, trace, boot), then by time.
+// quoted is the first quoted string of a call's arguments.
+func quoted(args string) (string, bool) {
+	i := strings.IndexByte(args, '"')
+	if i < 0 {
+		return "", false
+	}
+	for j := i + 1; j < len(args); j++ {
+		switch args[j] {
+		case '\\':
+			j++
+		case '"':
+			return args[i : j+1], true
+		}
+	}
+	return "", false
+}
+
+// callOutcome says how long a call took: "blocked 49.37 s".
+func callOutcome(c Call) string {
+	d := fmtDuration(float64(c.Duration) / 1e9)
+	switch {
+	case c.Unfinished && c.HasEntry:
+		return "still inside " + d + " later, when its trace ended"
+	case c.Unfinished:
+		return "still inside when its trace ended"
+	case c.UntilNext:
+		return "took up to " + d + " (no return stamp: until the process's next event)"
+	}
+	return "took " + d
+}
+
+// sortTimeline orders by clock (wall, day, trace, boot), then by time.
 func sortTimeline(tl []TimelineEntry) {
-	rank := map[Clock]int{Wall: 0, TraceClock: 1, Boot: 2}
-	sort.SliceStable(tl, func(i, j int) bool {
-		a, b := tl[i], tl[j]
-		if a.Clock != b.Clock {
-			return rank[a.Clock] < rank[b.Clock]
+	rank := map[Clock]int{Wall: 0, Day: 1, TraceClock: 2, Boot: 3}
+	slices.SortStableFunc(tl, func(a, b TimelineEntry) int {
+		if c := cmp.Compare(rank[a.Clock], rank[b.Clock]); c != 0 {
+			return c
 		}
-		if a.Time != b.Time {
-			return a.Time < b.Time
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
+			return c
 		}
-		return a.Host < b.Host
+		return cmp.Compare(a.Host, b.Host)
 	})
 }
 
-// verdict writes the "what happened" paragraph from the evidence alone.
-func verdict(r *Report) string {
-	var parts []string
-	if c := r.Compare; c != nil {
-		for _, h := range c.Hosts {
-			if h.Label == c.Baseline {
+// compareSyscalls sets each system call timed on two hosts or more side by
+// side, the largest ratio first.
+func compareSyscalls(hosts []HostReport, c *Comparison) []SyscallCompare {
+	byName := map[string][]SyscallSide{}
+	var names []string
+	for _, h := range hosts {
+		for _, s := range h.Syscalls {
+			if s.Timed == 0 {
 				continue
 			}
-			s := c.Slowdown[h.Label]
-			if !s.HasFinal {
-				continue
+			if _, ok := byName[s.Name]; !ok {
+				names = append(names, s.Name)
 			}
-			p := fmt.Sprintf("%s listed %s %s slower than %s", h.Label, h.Dir, fmtRatio(s.Final), c.Baseline)
-			if s.HasRate {
-				p += fmt.Sprintf(" (the rate between markers was %s; %d common file names compared)", fmtRatio(s.Rate), c.Common)
-			}
-			if !h.Complete {
-				p += fmt.Sprintf(", and its trace ended before the listing did (%d entries read; %s listed %d)", h.Entries, c.Baseline, c.Hosts[0].Entries)
-			}
-			parts = append(parts, sentence(p))
+			byName[s.Name] = append(byName[s.Name], SyscallSide{Host: h.Label, Count: s.Count, Timed: s.Timed, P50: s.P50, P99: s.P99, Max: s.Max, Total: s.Total})
 		}
 	}
-	for _, hr := range r.Hosts {
-		la := Latest(hr.Locks)
-		if la == nil {
+	var out []SyscallCompare
+	for _, name := range names {
+		sides := byName[name]
+		if len(sides) < 2 {
 			continue
 		}
-		for _, l := range la.Locks {
-			if len(l.Waiters)+l.Unnamed == 0 && len(l.Holders) == 0 {
-				continue
-			}
-			what := l.Kind
-			if what == "" {
-				what = l.Type
-			}
-			if l.Name != "" {
-				what = l.Name
-			}
-			if l.Site != "" {
-				what += " taken in " + l.Site
-			}
-			var groups []string
-			for _, g := range l.Groups {
-				if len(g.Stack) == 0 {
-					groups = append(groups, fmt.Sprintf("%d with no stack in the sources", g.Count))
-					continue
+		ref := slices.IndexFunc(sides, func(s SyscallSide) bool { return c != nil && s.Host == c.Baseline })
+		if ref < 0 {
+			ref = 0
+			for i, s := range sides {
+				if s.P50 < sides[ref].P50 {
+					ref = i
 				}
-				groups = append(groups, fmt.Sprintf("%d in %s (%s)", g.Count, g.WaitsIn, modeWord(g.Mode)))
 			}
-			p := fmt.Sprintf("On %s, %s waited for the %s", hr.Label, plural(len(l.Waiters)+l.Unnamed, "task"), what)
-			if len(groups) > 0 {
-				p += ": " + strings.Join(groups, ", ")
-			}
-			if len(l.Holders) > 0 {
-				var hs []string
-				for _, pid := range l.Holders {
-					for _, t := range la.Tasks {
-						if t.PID != nil && *t.PID == pid {
-							hs = append(hs, fmt.Sprintf("%d (%s), sleeping in %s", pid, t.Comm, t.WaitsIn))
-						}
-					}
-				}
-				p += "; the holder is " + strings.Join(hs, " and ")
-			} else {
-				p += "; the holder is not visible in these sources"
-			}
-			if l.Object != "" {
-				p += "; all on inode " + l.Object
-			}
-			p += fmt.Sprintf(" (confidence: %s)", l.Confidence)
-			parts = append(parts, sentence(p))
 		}
-		for _, c := range la.Cycles {
-			parts = append(parts, sentence(c.Text))
+		for i := range sides {
+			if sides[ref].P50 > 0 {
+				sides[i].Ratio, sides[i].HasRatio = round4(float64(sides[i].P50)/float64(sides[ref].P50)), true
+			}
 		}
-		for _, n := range la.Notes {
-			parts = append(parts, sentence(n))
+		// The reference first, then the others in host order.
+		sides = append([]SyscallSide{sides[ref]}, slices.Delete(slices.Clone(sides), ref, ref+1)...)
+		out = append(out, SyscallCompare{Name: name, Reference: sides[0].Host, Hosts: sides})
+	}
+	top := func(s SyscallCompare) float64 {
+		m := 0.0
+		for _, h := range s.Hosts {
+			m = math.Max(m, h.Ratio)
 		}
+		return m
 	}
-	for _, h := range r.Hints {
-		parts = append(parts, fmt.Sprintf("Known behaviour on %s: %s [%s].", h.Host, h.Title, h.ID))
-	}
-	if len(parts) == 0 {
-		return "The sources show neither a slower listing nor tasks piled up on a lock."
-	}
-	return strings.Join(slices.Compact(parts), " ")
-}
-
-// sentence ends s with a full stop unless it has one.
-func sentence(s string) string {
-	if strings.HasSuffix(s, ".") {
-		return s
-	}
-	return s + "."
-}
-
-func fmtRatio(v float64) string {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return "n/a"
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64) + "x"
-}
-
-// FormatTime renders a timeline time on its clock.
-func FormatTime(c Clock, t float64) string {
-	switch c {
-	case Wall:
-		sec, frac := math.Modf(t)
-		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC().Format("2006-01-02T15:04:05.000000Z")
-	case Boot:
-		return "boot+" + strconv.FormatFloat(t, 'f', 6, 64) + "s"
-	}
-	return strconv.FormatFloat(t, 'f', 6, 64) + "s"
+	slices.SortStableFunc(out, func(a, b SyscallCompare) int { return cmp.Compare(top(b), top(a)) })
+	return out
 }

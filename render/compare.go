@@ -19,17 +19,20 @@ const CompareSchema = "lagtrace.compare/v1"
 
 // CompareDoc is the JSON form of a comparison (docs/compare-json.md).
 type CompareDoc struct {
-	Schema        string                  `json:"schema"`
-	Baseline      string                  `json:"baseline"`
-	Time          string                  `json:"time"`
-	Origin        string                  `json:"origin"`
-	AlignedBy     string                  `json:"aligned_by"`
-	CommonMarkers int                     `json:"common_markers"`
-	Hosts         []CompareHost           `json:"hosts"`
-	Markers       []CompareMarker         `json:"markers"`
-	Slowdown      map[string]SlowdownDoc  `json:"slowdown"`
-	Warnings      []string                `json:"warnings"`
-	Progress      map[string][][2]float64 `json:"progress,omitempty"`
+	Schema   string `json:"schema"`
+	Baseline string `json:"baseline"`
+	// BaselineChoice is "--baseline", or "fastest": without --baseline,
+	// the host that listed fastest.
+	BaselineChoice string                  `json:"baseline_choice"`
+	Time           string                  `json:"time"`
+	Origin         string                  `json:"origin"`
+	AlignedBy      string                  `json:"aligned_by"`
+	CommonMarkers  int                     `json:"common_markers"`
+	Hosts          []CompareHost           `json:"hosts"`
+	Markers        []CompareMarker         `json:"markers"`
+	Slowdown       map[string]SlowdownDoc  `json:"slowdown"`
+	Warnings       []string                `json:"warnings"`
+	Progress       map[string][][2]float64 `json:"progress,omitempty"`
 }
 
 // CompareHost is one host in CompareDoc.
@@ -40,6 +43,7 @@ type CompareHost struct {
 	DirChoice  string         `json:"dir_choice"`
 	Listings   int            `json:"listings"`
 	PID        int            `json:"pid"`
+	Fd         int            `json:"fd"`
 	Line       int            `json:"line"`
 	Entries    int            `json:"entries"`
 	Calls      int            `json:"calls"`
@@ -71,7 +75,7 @@ type SlowdownDoc struct {
 // each host's progress curve as [elapsed_s, entries] pairs.
 func NewCompareDoc(c *correlate.Comparison, withProgress bool) CompareDoc {
 	d := CompareDoc{
-		Schema: CompareSchema, Baseline: c.Baseline, Time: c.Time.String(),
+		Schema: CompareSchema, Baseline: c.Baseline, BaselineChoice: c.BaselineChoice, Time: c.Time.String(),
 		Origin: c.Origin, AlignedBy: c.AlignedBy, CommonMarkers: c.Common,
 		Hosts: []CompareHost{}, Markers: []CompareMarker{},
 		Slowdown: map[string]SlowdownDoc{}, Warnings: append([]string{}, c.Warnings...),
@@ -79,7 +83,7 @@ func NewCompareDoc(c *correlate.Comparison, withProgress bool) CompareDoc {
 	for _, h := range c.Hosts {
 		d.Hosts = append(d.Hosts, CompareHost{
 			Label: h.Label, File: h.File, Dir: h.Dir, DirChoice: h.DirChoice,
-			Listings: h.Listings, PID: h.PID, Line: h.Line, Entries: h.Entries,
+			Listings: h.Listings, PID: h.PID, Fd: h.Fd, Line: h.Line, Entries: h.Entries,
 			Calls: h.Calls, Complete: h.Complete, TimeSource: h.TimeSource,
 			Methods: h.Methods, ElapsedS: h.Elapsed, LastMarker: h.LastMarker,
 			Share: h.Share,
@@ -189,22 +193,34 @@ func ratio(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "x" }
 
 func seconds(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
-// Headline says in one sentence how much slower each host is.
+// Headline says in one sentence how much slower each host is than the
+// baseline (never "slower" for a ratio below 1), and why that host is the
+// baseline.
 func Headline(c *correlate.Comparison, esc func(string) string) string {
 	var parts []string
 	for _, h := range others(c) {
 		s := c.Slowdown[h.Label]
 		switch {
 		case s.HasFinal && s.HasRate:
-			parts = append(parts, fmt.Sprintf("%s listed %s %s slower than %s (%s at the last common marker; the listing rate between markers was %s slower)",
-				esc(h.Label), esc(h.Dir), ratio(s.Final), esc(c.Baseline), ratio(s.Final), ratio(s.Rate)))
+			parts = append(parts, fmt.Sprintf("%s listed %s %s %s (%s at the last common marker; the listing rate between markers was %s)",
+				esc(h.Label), esc(h.Dir), correlate.RatioWords(s.Final), esc(c.Baseline), ratio(s.Final), rateWords(s.Rate)))
 		case s.HasFinal:
-			parts = append(parts, fmt.Sprintf("%s listed %s %s slower than %s", esc(h.Label), esc(h.Dir), ratio(s.Final), esc(c.Baseline)))
+			parts = append(parts, fmt.Sprintf("%s listed %s %s %s", esc(h.Label), esc(h.Dir), correlate.RatioWords(s.Final), esc(c.Baseline)))
 		default:
 			parts = append(parts, fmt.Sprintf("%s and %s could not be aligned", esc(h.Label), esc(c.Baseline)))
 		}
 	}
-	return strings.Join(parts, "; ") + "."
+	out := strings.Join(parts, "; ") + "."
+	if c.BaselineChoice == correlate.BaselineFastest {
+		out += " " + esc(c.Baseline) + " is the baseline: it listed fastest (no --baseline)."
+	}
+	return out
+}
+
+// rateWords says a rate ratio: "83.85x slower", "2.00x faster".
+func rateWords(v float64) string {
+	w := correlate.RatioWords(v)
+	return strings.TrimSuffix(strings.TrimSuffix(w, " than"), " to")
 }
 
 func hostRows(c *correlate.Comparison, esc func(string) string) [][]string {
@@ -264,9 +280,22 @@ func slowdownLine(c *correlate.Comparison, h correlate.HostResult, esc func(stri
 		}
 		return "n/a"
 	}
-	return fmt.Sprintf("%s against %s: cumulative %s (median of marker ratios), rate %s (median of interval rates), final %s (at %s)",
-		esc(h.Label), esc(c.Baseline), opt(s.HasCumulative, s.Cumulative), opt(s.HasRate, s.Rate),
-		opt(s.HasFinal, s.Final), esc(h.LastMarker))
+	over := "marker"
+	if c.AlignedBy == correlate.AlignByCount {
+		over = "entry-count point"
+	}
+	return fmt.Sprintf("%s against %s: cumulative %s (median of the ratios at every common %s), rate %s (median of the interval rates between them, weighted by %s's time), final %s (at %s)",
+		esc(h.Label), esc(c.Baseline), opt(s.HasCumulative, s.Cumulative), over, opt(s.HasRate, s.Rate),
+		esc(c.Baseline), opt(s.HasFinal, s.Final), esc(h.LastMarker))
+}
+
+// alignedBy says what the hosts were aligned by: file names, or, without
+// names, entry counts.
+func alignedBy(c *correlate.Comparison) string {
+	if c.AlignedBy == correlate.AlignByCount {
+		return fmt.Sprintf("aligned by cumulative entry count over the %d entries every host listed (the traces carry no file names)", c.Common)
+	}
+	return fmt.Sprintf("%d file names common to all hosts, aligned by names", c.Common)
 }
 
 func compareText(c *correlate.Comparison, s *styles) string {
@@ -282,8 +311,8 @@ func compareText(c *correlate.Comparison, s *styles) string {
 	for _, o := range others(c) {
 		b.WriteString(s.tagged(s.bad, "slowdown", slowdownLine(c, o, Terminal)) + "\n")
 	}
-	b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("markers: %d names common to all hosts, aligned by %s; times are %s stamps since %s",
-		c.Common, c.AlignedBy, c.Time, Terminal(c.Origin))) + "\n")
+	b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("markers: %s; times are %s stamps since %s",
+		alignedBy(c), c.Time, Terminal(c.Origin))) + "\n")
 	for _, w := range c.Warnings {
 		b.WriteString(s.tagged(s.bad, "warning", Terminal(w)) + "\n")
 	}
@@ -294,8 +323,8 @@ func compareMarkdown(c *correlate.Comparison) string {
 	var b strings.Builder
 	b.WriteString("## Directory listing compared with " + MarkdownCell(c.Baseline) + " (baseline)\n\n")
 	b.WriteString(Headline(c, MarkdownCell))
-	fmt.Fprintf(&b, " Times are %s stamps measured from %s; %d file names common to all hosts served as markers (aligned by %s).",
-		c.Time, MarkdownCode(c.Origin), c.Common, c.AlignedBy)
+	fmt.Fprintf(&b, " Times are %s stamps measured from %s; %s.",
+		c.Time, MarkdownCode(c.Origin), alignedBy(c))
 	for _, h := range c.Hosts {
 		if !h.Complete {
 			fmt.Fprintf(&b, " %s's trace ends before its listing did: it had listed %d entries, %.1f%% of %s's.",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/locks"
+	"github.com/lagtrace/lagtrace/parse/strace"
 )
 
 // ReportDoc is the JSON form of a report ("lagtrace.report/v1",
@@ -17,6 +18,7 @@ type ReportDoc struct {
 	Schema   string                     `json:"schema"`
 	Hosts    []ReportHost               `json:"hosts"`
 	Compare  *CompareDoc                `json:"compare"`
+	Syscalls []ReportSyscallCompare     `json:"syscall_compare"`
 	Locks    map[string]*locks.Analysis `json:"locks"`
 	Tasks    []ReportTask               `json:"tasks"`
 	Timeline []ReportEvent              `json:"timeline"`
@@ -26,38 +28,116 @@ type ReportDoc struct {
 
 // ReportHost is one host and its files.
 type ReportHost struct {
-	Label    string                 `json:"label"`
-	Files    []correlate.SourceFile `json:"files"`
-	Clock    string                 `json:"clock"`
-	InFlight []ReportCall           `json:"in_flight"`
+	Label string                 `json:"label"`
+	Files []correlate.SourceFile `json:"files"`
+	Clock string                 `json:"clock"`
+	// Zone is the zone wall times of the host are shown in.
+	Zone     string          `json:"zone"`
+	Straces  []ReportTrace   `json:"straces"`
+	Calls    int             `json:"calls"`
+	Syscalls []ReportSyscall `json:"syscalls"`
+	Listings []ReportListing `json:"listings"`
+	InFlight []ReportCall    `json:"in_flight"`
 	// InFlightMore counts the processes with a call in flight that
 	// in_flight leaves out (it lists the longest-running).
 	InFlightMore int          `json:"in_flight_more"`
 	Slow         []ReportCall `json:"slow_calls"`
 }
 
+// ReportTrace is one strace file of a host.
+type ReportTrace struct {
+	File string `json:"file"`
+	// TimeKind is "unix" (-ttt), "time of day" (-t/-tt), "relative" (-r)
+	// or "none".
+	TimeKind string  `json:"time_kind"`
+	First    *string `json:"first"`
+	Last     *string `json:"last"`
+	Calls    int     `json:"calls"`
+	// BackAt is the line where its stamps go back by more than a second
+	// (concatenated traces), BackS by how much.
+	BackAt *int     `json:"back_at_line"`
+	BackS  *float64 `json:"back_s"`
+}
+
+// ReportSyscall is one line of a host's per-syscall table; times in
+// seconds over the timed calls.
+type ReportSyscall struct {
+	Name   string  `json:"name"`
+	Count  int     `json:"count"`
+	Timed  int     `json:"timed"`
+	Bounds int     `json:"timed_to_next_event"`
+	TotalS float64 `json:"total_s"`
+	MaxS   float64 `json:"max_s"`
+	P50S   float64 `json:"p50_s"`
+	P99S   float64 `json:"p99_s"`
+}
+
+// ReportListing is one directory listing of a host's strace.
+type ReportListing struct {
+	PID       int      `json:"pid"`
+	Fd        int      `json:"fd"`
+	Dir       *string  `json:"dir"`
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Calls     int      `json:"calls"`
+	Entries   int      `json:"entries"`
+	Complete  bool     `json:"complete"`
+	Error     *string  `json:"error"`
+	First     *string  `json:"first"`
+	Last      *string  `json:"last"`
+	DurationS *float64 `json:"duration_s"`
+	Rate      *float64 `json:"rate"`
+	Compared  bool     `json:"compared"`
+}
+
+// ReportSyscallCompare is one system call of several hosts side by side.
+type ReportSyscallCompare struct {
+	Name      string              `json:"name"`
+	Reference string              `json:"reference"`
+	Hosts     []ReportSyscallSide `json:"hosts"`
+}
+
+// ReportSyscallSide is one host's figures of a ReportSyscallCompare.
+type ReportSyscallSide struct {
+	Host  string   `json:"host"`
+	Count int      `json:"count"`
+	Timed int      `json:"timed"`
+	P50S  float64  `json:"p50_s"`
+	P99S  float64  `json:"p99_s"`
+	MaxS  float64  `json:"max_s"`
+	Ratio *float64 `json:"ratio"`
+}
+
 // ReportCall is a system call from a host's strace.
 type ReportCall struct {
-	PID       int     `json:"pid"`
-	Name      string  `json:"name"`
-	Path      string  `json:"path,omitempty"`
-	Args      string  `json:"args"`
-	Entry     float64 `json:"entry"`
-	DurationS float64 `json:"duration_s"`
-	Line      int     `json:"line"`
+	PID  int    `json:"pid"`
+	Name string `json:"name"`
+	Path string `json:"path,omitempty"`
+	Args string `json:"args"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Entry is the entry stamp (seconds on the file's own clock), null
+	// when the trace does not show the call's start.
+	Entry     *float64 `json:"entry"`
+	DurationS float64  `json:"duration_s"`
+	UntilNext bool     `json:"until_next_event,omitempty"`
 }
 
 // ReportTask is one task joined across a host's sources.
 type ReportTask struct {
-	Host    string                 `json:"host"`
-	PID     int                    `json:"pid"`
-	Comm    string                 `json:"comm"`
-	Role    locks.Role             `json:"role"`
-	Lock    string                 `json:"lock,omitempty"`
-	Mode    locks.Mode             `json:"mode,omitempty"`
-	WaitsIn string                 `json:"waits_in,omitempty"`
-	Sources []correlate.TaskSource `json:"sources"`
-	Story   []string               `json:"story"`
+	Host     string                 `json:"host"`
+	PID      int                    `json:"pid"`
+	TGID     int                    `json:"tgid,omitempty"`
+	Comm     string                 `json:"comm"`
+	Role     locks.Role             `json:"role"`
+	Lock     string                 `json:"lock,omitempty"`
+	Mode     locks.Mode             `json:"mode,omitempty"`
+	WaitsIn  string                 `json:"waits_in,omitempty"`
+	Killable bool                   `json:"killable"`
+	Sources  []correlate.TaskSource `json:"sources"`
+	Calls    []ReportCall           `json:"calls"`
+	Story    []string               `json:"story"`
+	Summary  string                 `json:"summary"`
 }
 
 // ReportEvent is one timeline entry; Time is formatted on its clock and
@@ -99,7 +179,8 @@ type ReportOptions struct {
 func NewReportDoc(r *correlate.Report) ReportDoc {
 	d := ReportDoc{
 		Schema: correlate.ReportSchema, Hosts: []ReportHost{}, Locks: map[string]*locks.Analysis{},
-		Tasks: []ReportTask{}, Timeline: []ReportEvent{}, Warnings: append([]string{}, r.Warnings...),
+		Syscalls: []ReportSyscallCompare{},
+		Tasks:    []ReportTask{}, Timeline: []ReportEvent{}, Warnings: append([]string{}, r.Warnings...),
 		Verdict: ReportVerdict{Text: r.Verdict, Hints: []ReportHint{}},
 	}
 	if r.Compare != nil {
@@ -107,20 +188,44 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 		d.Compare = &cd
 	}
 	for _, h := range r.Hosts {
-		rh := ReportHost{Label: h.Label, Files: h.Files, Clock: h.Clock, InFlight: reportCalls(h.InFlight), InFlightMore: h.InFlightMore, Slow: reportCalls(h.Slow)}
+		rh := ReportHost{Label: h.Label, Files: h.Files, Clock: h.Clock, Zone: zoneName(h), Calls: h.Calls,
+			Straces: []ReportTrace{}, Syscalls: []ReportSyscall{}, Listings: []ReportListing{},
+			InFlight: reportCalls(h.InFlight), InFlightMore: h.InFlightMore, Slow: reportCalls(h.Slow)}
 		if rh.Files == nil {
 			rh.Files = []correlate.SourceFile{}
+		}
+		for _, f := range h.Traces {
+			rh.Straces = append(rh.Straces, reportTrace(h, f))
+		}
+		for _, s := range h.Syscalls {
+			rh.Syscalls = append(rh.Syscalls, ReportSyscall{Name: s.Name, Count: s.Count, Timed: s.Timed, Bounds: s.Bounds,
+				TotalS: secs(s.Total), MaxS: secs(s.Max), P50S: secs(s.P50), P99S: secs(s.P99)})
+		}
+		for _, l := range h.Listings {
+			rh.Listings = append(rh.Listings, reportListing(h, l))
 		}
 		d.Hosts = append(d.Hosts, rh)
 		if h.Locks != nil {
 			d.Locks[h.Label] = h.Locks
 		}
 	}
+	for _, s := range r.Syscalls {
+		rs := ReportSyscallCompare{Name: s.Name, Reference: s.Reference}
+		for _, side := range s.Hosts {
+			x := ReportSyscallSide{Host: side.Host, Count: side.Count, Timed: side.Timed, P50S: secs(side.P50), P99S: secs(side.P99), MaxS: secs(side.Max)}
+			if side.HasRatio {
+				x.Ratio = &side.Ratio
+			}
+			rs.Hosts = append(rs.Hosts, x)
+		}
+		d.Syscalls = append(d.Syscalls, rs)
+	}
 	for _, t := range r.Tasks {
-		d.Tasks = append(d.Tasks, ReportTask{Host: t.Host, PID: t.PID, Comm: t.Comm, Role: t.Role, Lock: t.Lock, Mode: t.Mode, WaitsIn: t.WaitsIn, Sources: t.Sources, Story: t.Story})
+		d.Tasks = append(d.Tasks, ReportTask{Host: t.Host, PID: t.PID, TGID: t.TGID, Comm: t.Comm, Role: t.Role, Lock: t.Lock, Mode: t.Mode,
+			WaitsIn: t.WaitsIn, Killable: t.Killable, Sources: orEmpty(t.Sources), Calls: reportCalls(t.Calls), Story: orEmpty(t.Story), Summary: t.Summary})
 	}
 	for _, e := range r.Timeline {
-		d.Timeline = append(d.Timeline, ReportEvent{Host: e.Host, Time: correlate.FormatTime(e.Clock, e.Time), T: e.Time, Clock: e.Clock, PID: e.PID, What: e.What, Source: e.Source})
+		d.Timeline = append(d.Timeline, ReportEvent{Host: e.Host, Time: correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), T: e.Time, Clock: e.Clock, PID: e.PID, What: e.What, Source: e.Source})
 	}
 	for _, h := range r.Hints {
 		d.Verdict.Hints = append(d.Verdict.Hints, ReportHint{ID: h.ID, Title: h.Title, Host: h.Host, Lock: h.Lock, Holders: h.Holders, Explanation: h.Explanation, Reference: h.Reference, Fix: h.Fix})
@@ -128,10 +233,89 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 	return d
 }
 
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func secs(ns int64) float64 { return float64(ns) / 1e9 }
+
+func zoneName(h correlate.HostReport) string {
+	if h.Zone == nil {
+		return "UTC"
+	}
+	return h.Zone.String()
+}
+
+func timeKindName(k strace.TimeKind) string {
+	switch k {
+	case strace.Epoch:
+		return "unix"
+	case strace.Clock:
+		return "time of day"
+	case strace.Relative:
+		return "relative"
+	}
+	return "none"
+}
+
+func reportTrace(h correlate.HostReport, f correlate.TraceFile) ReportTrace {
+	rt := ReportTrace{File: f.Name, TimeKind: timeKindName(f.TimeKind), Calls: f.Calls}
+	if f.HasTime {
+		first, last := traceTime(h, f, f.First), traceTime(h, f, f.Last)
+		rt.First, rt.Last = &first, &last
+	}
+	if f.Back != nil {
+		line, by := f.Back.Line, float64(f.Back.By)/1e9
+		rt.BackAt, rt.BackS = &line, &by
+	}
+	return rt
+}
+
+// traceTime writes a stamp of a strace file on its own clock.
+func traceTime(h correlate.HostReport, f correlate.TraceFile, ns int64) string {
+	switch f.TimeKind {
+	case strace.Epoch:
+		return correlate.FormatTimeIn(correlate.Wall, float64(ns)/1e9, h.Zone)
+	case strace.Clock:
+		return correlate.FormatTimeIn(correlate.Day, float64(ns)/1e9, nil)
+	}
+	return correlate.FormatTimeIn(correlate.TraceClock, float64(ns)/1e9, nil)
+}
+
+func reportListing(h correlate.HostReport, l correlate.ListingSummary) ReportListing {
+	rl := ReportListing{PID: l.PID, Fd: l.Fd, File: l.File, Line: l.Line, Calls: l.Calls, Entries: l.Entries, Complete: l.Complete, Compared: l.Compared}
+	if l.DirKnown {
+		dir := l.Dir
+		rl.Dir = &dir
+	}
+	if l.Err != "" {
+		e := l.Err
+		rl.Error = &e
+	}
+	if l.Timed {
+		first, last := correlate.FormatTimeIn(l.Clock, l.First, h.Zone), correlate.FormatTimeIn(l.Clock, l.Last, h.Zone)
+		dur := l.Duration
+		rl.First, rl.Last, rl.DurationS = &first, &last, &dur
+		if l.Rate > 0 {
+			rate := l.Rate
+			rl.Rate = &rate
+		}
+	}
+	return rl
+}
+
 func reportCalls(cs []correlate.Call) []ReportCall {
 	out := []ReportCall{}
 	for _, c := range cs {
-		out = append(out, ReportCall{PID: c.PID, Name: c.Name, Path: c.Path, Args: c.Args, Entry: float64(c.Entry) / 1e9, DurationS: float64(c.Duration) / 1e9, Line: c.Line})
+		rc := ReportCall{PID: c.PID, Name: c.Name, Path: c.Path, Args: c.Args, File: c.File, Line: c.Line, DurationS: secs(c.Duration), UntilNext: c.UntilNext}
+		if c.HasEntry {
+			e := secs(c.Entry)
+			rc.Entry = &e
+		}
+		out = append(out, rc)
 	}
 	return out
 }
@@ -153,7 +337,11 @@ func Report(w io.Writer, r *correlate.Report, f Format, o ReportOptions) error {
 func fileList(files []correlate.SourceFile, esc func(string) string) string {
 	var parts []string
 	for _, f := range files {
-		parts = append(parts, esc(f.Path)+" ("+esc(f.Kind)+")")
+		p := esc(f.Path) + " (" + esc(f.Kind)
+		if f.SameAs != "" {
+			p += fmt.Sprintf("; %d of its %d records are %s's: read for the clock", f.Shared, f.Records, esc(f.SameAs))
+		}
+		parts = append(parts, p+")")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -165,23 +353,11 @@ func roleText(t correlate.JoinedTask) string {
 	return string(t.Role)
 }
 
-func sourceList(ss []correlate.TaskSource, esc func(string) string, limit int) string {
-	var parts []string
-	for i, s := range ss {
-		if i == limit {
-			parts = append(parts, fmt.Sprintf("+%d more", len(ss)-limit))
-			break
-		}
-		parts = append(parts, esc(s.Kind+" "+s.Loc))
-	}
-	return strings.Join(parts, ", ")
-}
-
 // interestingTasks leaves out tasks that are on no lock and stuck in no
 // call: a stack snapshot of a whole system has hundreds of those.
 func interestingTasks(r *correlate.Report) (shown []correlate.JoinedTask, hidden int) {
 	for _, t := range r.Tasks {
-		if t.Role != locks.Other || slicesHasKind(t.Sources, "strace") {
+		if t.Role != locks.Other || len(t.Calls) > 0 {
 			shown = append(shown, t)
 		} else {
 			hidden++
@@ -190,9 +366,145 @@ func interestingTasks(r *correlate.Report) (shown []correlate.JoinedTask, hidden
 	return shown, hidden
 }
 
-func slicesHasKind(ss []correlate.TaskSource, kind string) bool {
-	return slices.ContainsFunc(ss, func(s correlate.TaskSource) bool { return s.Kind == kind })
+// taskGroup is a task and the others of its host whose evidence is the
+// same (same role, lock, place and clauses, locations aside).
+type taskGroup struct {
+	first  correlate.JoinedTask
+	others []correlate.JoinedTask
 }
+
+func groupTasks(ts []correlate.JoinedTask) []taskGroup {
+	var out []taskGroup
+	index := map[string]int{}
+	for _, t := range ts {
+		key := t.Host + "\x00" + t.Shape
+		if i, ok := index[key]; ok {
+			out[i].others = append(out[i].others, t)
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, taskGroup{first: t})
+	}
+	return out
+}
+
+// collapsed says what a group's other tasks share: "18 more waiters
+// (3632441, 3632442, ...): same evidence as 3632440".
+func (g taskGroup) collapsed() string {
+	var pids []string
+	for i, t := range g.others {
+		if i == 8 {
+			pids = append(pids, "...")
+			break
+		}
+		pids = append(pids, strconv.Itoa(t.PID))
+	}
+	return fmt.Sprintf("%d more %ss (%s): same evidence as %d", len(g.others), g.first.Role, strings.Join(pids, ", "), g.first.PID)
+}
+
+// durationCell writes seconds in a table: "49.37 s", "1.93 ms", "12 µs".
+func durationCell(s float64) string {
+	switch {
+	case s == 0:
+		return "0"
+	case s >= 1:
+		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
+	case s >= 1e-3:
+		return strconv.FormatFloat(s*1e3, 'f', 2, 64) + " ms"
+	}
+	return strconv.FormatFloat(s*1e6, 'f', 0, 64) + " µs"
+}
+
+// maxSyscallRows is how many lines of a host's per-syscall table the text
+// and Markdown show (the JSON has them all).
+const maxSyscallRows = 12
+
+// maxListingRows is how many listings of a host the text and Markdown
+// show, the compared one and the largest first.
+const maxListingRows = 12
+
+func listingRows(r *correlate.Report, esc func(string) string) (rows [][]string, more int) {
+	for _, h := range r.Hosts {
+		ls := slices.Clone(h.Listings)
+		slices.SortStableFunc(ls, func(a, b correlate.ListingSummary) int {
+			if a.Compared != b.Compared {
+				if a.Compared {
+					return -1
+				}
+				return 1
+			}
+			return b.Entries - a.Entries
+		})
+		for i, l := range ls {
+			if i == maxListingRows {
+				more += len(ls) - i
+				break
+			}
+			complete := "no"
+			switch {
+			case l.Err != "":
+				complete = "no: " + l.Err
+			case l.Complete:
+				complete = "yes"
+			}
+			first, dur, rate := "-", "-", "-"
+			if l.Timed {
+				first = correlate.FormatTimeIn(l.Clock, l.First, h.Zone)
+				dur = durationCell(l.Duration)
+				if l.Rate > 0 {
+					rate = strconv.FormatFloat(l.Rate, 'f', 0, 64)
+				}
+			}
+			dir := l.Dir
+			if l.Compared {
+				dir += " (compared)"
+			}
+			rows = append(rows, []string{esc(h.Label), fmt.Sprintf("%d:%d", l.PID, l.Fd), esc(dir), esc(l.File + ":" + strconv.Itoa(l.Line)),
+				strconv.Itoa(l.Calls), strconv.Itoa(l.Entries), complete, first, dur, rate})
+		}
+	}
+	return rows, more
+}
+
+var listingHeaders = []string{"host", "pid:fd", "directory", "first call", "calls", "entries", "complete", "first", "duration", "entries/s"}
+
+func syscallRows(r *correlate.Report, esc func(string) string) (rows [][]string, more int) {
+	for _, h := range r.Hosts {
+		for i, s := range h.Syscalls {
+			if i == maxSyscallRows {
+				more += len(h.Syscalls) - i
+				break
+			}
+			timed := strconv.Itoa(s.Timed)
+			if s.Bounds > 0 {
+				timed += fmt.Sprintf(" (%d to next event)", s.Bounds)
+			}
+			rows = append(rows, []string{esc(h.Label), esc(s.Name), strconv.Itoa(s.Count), timed,
+				durationCell(secs(s.Total)), durationCell(secs(s.Max)), durationCell(secs(s.P50)), durationCell(secs(s.P99))})
+		}
+	}
+	return rows, more
+}
+
+var syscallHeaders = []string{"host", "syscall", "calls", "timed", "total", "max", "p50", "p99"}
+
+// syscallLine sets one call side by side: "lstat: 0.02 ms on E, 1.9 ms on
+// B (95.00x)".
+func syscallLine(s correlate.SyscallCompare, esc func(string) string) string {
+	var parts []string
+	for _, h := range s.Hosts {
+		p := durationCell(secs(h.P50)) + " on " + esc(h.Host)
+		if h.Host != s.Reference && h.HasRatio {
+			p += " (" + correlate.RatioWords(h.Ratio) + " " + esc(s.Reference) + ")"
+		}
+		parts = append(parts, p)
+	}
+	return esc(s.Name) + " median: " + strings.Join(parts, ", ")
+}
+
+// maxSyscallLines is how many calls are set side by side in text and
+// Markdown.
+const maxSyscallLines = 10
 
 func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 	var b strings.Builder
@@ -202,15 +514,45 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 	b.WriteString("## Hosts\n\n")
 	var rows [][]string
 	for _, h := range r.Hosts {
-		rows = append(rows, []string{MarkdownCell(h.Label), fileList(h.Files, MarkdownCell), MarkdownCell(h.Clock)})
+		rows = append(rows, []string{MarkdownCell(h.Label), fileList(h.Files, MarkdownCell)})
 	}
-	markdownTable(&b, []string{"host", "files (kind)", "clock"}, rows)
+	markdownTable(&b, []string{"host", "files (kind)"}, rows)
+	b.WriteString("\n")
+	for _, h := range r.Hosts {
+		b.WriteString("- **Clock of " + MarkdownCell(h.Label) + ":** " + MarkdownCell(h.Clock) + "\n")
+	}
 	b.WriteString("\n")
 
 	if c := r.Compare; c != nil {
 		b.WriteString(compareMarkdown(c))
 		if o.PlotLink != "" {
 			b.WriteString(plotMarkdown(o.PlotLink))
+		}
+		b.WriteString("\n")
+	}
+	if rows, more := listingRows(r, MarkdownCell); len(rows) > 0 {
+		b.WriteString("## Directory listings\n\n")
+		markdownTable(&b, listingHeaders, rows, 4, 5, 8, 9)
+		if more > 0 {
+			fmt.Fprintf(&b, "\n%d smaller listings are left out (see the JSON).\n", more)
+		}
+		b.WriteString("\n")
+	}
+	if rows, more := syscallRows(r, MarkdownCell); len(rows) > 0 {
+		b.WriteString("## System calls by time spent\n\n")
+		markdownTable(&b, syscallHeaders, rows, 2, 4, 5, 6, 7)
+		if more > 0 {
+			fmt.Fprintf(&b, "\n%d more system calls are left out (see the JSON).\n", more)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Syscalls) > 0 {
+		b.WriteString("## The same system calls side by side\n\n")
+		for i, s := range r.Syscalls {
+			if i == maxSyscallLines {
+				break
+			}
+			b.WriteString("- " + syscallLine(s, MarkdownCell) + "\n")
 		}
 		b.WriteString("\n")
 	}
@@ -223,16 +565,20 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		b.WriteString(md + "\n")
 	}
 
-	if shown, hidden := interestingTasks(r); len(shown) > 0 {
+	shown, hidden := interestingTasks(r)
+	if len(shown) > 0 {
 		b.WriteString("## Tasks\n\n")
 		var rows [][]string
-		for _, t := range shown {
-			rows = append(rows, []string{MarkdownCell(t.Host), strconv.Itoa(t.PID), MarkdownCell(t.Comm), MarkdownCell(roleText(t)),
-				MarkdownCode(orDash(t.WaitsIn)), sourceList(t.Sources, MarkdownCell, 4)})
+		for _, g := range groupTasks(shown) {
+			t := g.first
+			rows = append(rows, []string{MarkdownCell(t.Host), MarkdownCell(roleText(t)), MarkdownCell(t.Summary)})
+			if len(g.others) > 0 {
+				rows = append(rows, []string{MarkdownCell(t.Host), MarkdownCell(roleText(t)), MarkdownCell(g.collapsed())})
+			}
 		}
-		markdownTable(&b, []string{"host", "pid", "comm", "role", "waits in", "sources"}, rows, 1)
+		markdownTable(&b, []string{"host", "role", "task"}, rows)
 		if hidden > 0 {
-			fmt.Fprintf(&b, "\n%d other tasks, on no lock and in no unfinished call, are left out (see the JSON).\n", hidden)
+			fmt.Fprintf(&b, "\n%d other tasks, on no lock and in no call of the strace, are left out (see the JSON).\n", hidden)
 		}
 		b.WriteString("\n")
 	}
@@ -245,7 +591,7 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 			if e.PID != 0 {
 				pid = strconv.Itoa(e.PID)
 			}
-			rows = append(rows, []string{MarkdownCell(e.Host), correlate.FormatTime(e.Clock, e.Time), pid, MarkdownCell(e.What), MarkdownCell(e.Source)})
+			rows = append(rows, []string{MarkdownCell(e.Host), correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), pid, MarkdownCell(e.What), MarkdownCell(e.Source)})
 		}
 		markdownTable(&b, []string{"host", "time", "pid", "what", "source"}, rows)
 		b.WriteString("\n")
@@ -262,18 +608,11 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		}
 	}
 
-	var ev strings.Builder
-	for _, t := range r.Tasks {
-		if len(t.Story) == 0 || t.Role == locks.Other && !slicesHasKind(t.Sources, "strace") {
-			continue
-		}
-		fmt.Fprintf(&ev, "- %s %d (%s): %s. Sources: %s.\n", MarkdownCell(t.Host), t.PID, MarkdownCell(t.Comm),
-			MarkdownCell(strings.Join(t.Story, "; ")), sourceList(t.Sources, MarkdownCell, 8))
-	}
+	var warn strings.Builder
 	for _, w := range r.Warnings {
-		ev.WriteString("- **warning:** " + MarkdownCell(w) + "\n")
+		warn.WriteString("- " + MarkdownCell(w) + "\n")
 	}
-	section(&b, "## Evidence", ev.String())
+	section(&b, "## Warnings", warn.String())
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
@@ -288,12 +627,40 @@ func reportText(r *correlate.Report, s *styles) string {
 	b.WriteString(s.paragraph("what happened", Terminal(r.Verdict)) + "\n\n")
 	var rows [][]string
 	for _, h := range r.Hosts {
-		rows = append(rows, []string{Terminal(h.Label), fileList(h.Files, Terminal), Terminal(h.Clock)})
+		rows = append(rows, []string{Terminal(h.Label), fileList(h.Files, Terminal)})
 	}
-	b.WriteString(s.table([]string{"host", "files (kind)", "clock"}, rows) + "\n\n")
+	b.WriteString(s.table([]string{"host", "files (kind)"}, rows) + "\n")
+	for _, h := range r.Hosts {
+		b.WriteString(s.tagged(s.dim, "clock", Terminal(h.Label)+": "+Terminal(h.Clock)) + "\n")
+	}
+	b.WriteString("\n")
 	if c := r.Compare; c != nil {
 		b.WriteString(compareText(c, s) + "\n")
 		b.WriteString(ProgressChart(PlotOf(c, s.scale), min(s.prose, 100), 12) + "\n")
+	}
+	if rows, more := listingRows(r, Terminal); len(rows) > 0 {
+		b.WriteString(s.title.Render("directory listings") + "\n" + s.table(listingHeaders, rows, 4, 5, 8, 9) + "\n")
+		if more > 0 {
+			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d smaller listings are left out (see the JSON)", more)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if rows, more := syscallRows(r, Terminal); len(rows) > 0 {
+		b.WriteString(s.title.Render("system calls by time spent") + "\n" + s.table(syscallHeaders, rows, 2, 4, 5, 6, 7) + "\n")
+		if more > 0 {
+			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d more system calls are left out (see the JSON)", more)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Syscalls) > 0 {
+		b.WriteString(s.title.Render("the same system calls side by side") + "\n")
+		for i, sc := range r.Syscalls {
+			if i == maxSyscallLines {
+				break
+			}
+			b.WriteString(s.indented(0, syscallLine(sc, Terminal)) + "\n")
+		}
+		b.WriteString("\n")
 	}
 	for _, h := range r.Hosts {
 		if h.Locks != nil {
@@ -302,13 +669,16 @@ func reportText(r *correlate.Report, s *styles) string {
 		}
 	}
 	if shown, hidden := interestingTasks(r); len(shown) > 0 {
-		var rows [][]string
-		for _, t := range shown {
-			rows = append(rows, []string{Terminal(t.Host), strconv.Itoa(t.PID), Terminal(t.Comm), Terminal(roleText(t)), Terminal(orDash(t.WaitsIn)), sourceList(t.Sources, Terminal, 3)})
+		b.WriteString(s.title.Render("tasks") + "\n")
+		for _, g := range groupTasks(shown) {
+			t := g.first
+			b.WriteString(s.tagged(s.dim, Terminal(t.Host)+" "+roleText(t), Terminal(t.Summary)) + "\n")
+			if len(g.others) > 0 {
+				b.WriteString(s.tagged(s.dim, Terminal(t.Host)+" "+roleText(t), Terminal(g.collapsed())) + "\n")
+			}
 		}
-		b.WriteString(s.title.Render("tasks") + "\n" + s.table([]string{"host", "pid", "comm", "role", "waits in", "sources"}, rows, 1) + "\n")
 		if hidden > 0 {
-			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d other tasks on no lock are left out", hidden)) + "\n")
+			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d other tasks on no lock and in no call of the strace are left out", hidden)) + "\n")
 		}
 		b.WriteString("\n")
 	}
@@ -319,7 +689,7 @@ func reportText(r *correlate.Report, s *styles) string {
 			if e.PID != 0 {
 				pid = strconv.Itoa(e.PID)
 			}
-			rows = append(rows, []string{Terminal(e.Host), correlate.FormatTime(e.Clock, e.Time), pid, Terminal(e.What), Terminal(e.Source)})
+			rows = append(rows, []string{Terminal(e.Host), correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), pid, Terminal(e.What), Terminal(e.Source)})
 		}
 		b.WriteString(s.title.Render("timeline") + "\n" + s.table([]string{"host", "time", "pid", "what", "source"}, rows, 2) + "\n\n")
 	}

@@ -26,6 +26,7 @@ type compareOptions struct {
 	origin    string
 	time      string
 	dir       string
+	listing   []string
 	baseline  string
 	strict    bool
 	sample    int
@@ -44,8 +45,11 @@ ls DIR), follows each host's getdents64 listing of the directory, and aligns
 the hosts by file names both listed: for each marker name, when each host
 listed it, and how many times slower the slow host was.
 
-A bare FILE is labelled by its base name; - reads standard input. The first
-host is the baseline (the healthy one) unless --baseline says otherwise.`,
+A bare FILE is labelled by its base name; - reads standard input. The host
+that listed fastest is the baseline (the healthy one) unless --baseline says
+otherwise, and the output says which. When a trace lists several
+directories, the one with most entries is compared; --dir or --listing
+chooses another.`,
 		Example: `  lagtrace compare B=slow.strace E=healthy.strace --baseline E
   lagtrace compare --time entry --origin marker:nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV B=B.strace E=E.strace
   lagtrace compare --format markdown -o ticket.md --plot progress.svg B=B.strace.gz E=E.strace.zst`,
@@ -72,8 +76,9 @@ func (o *compareOptions) addFlags(cmd *cobra.Command) {
 	})
 	enumFlag(cmd, f, &o.time, "time", "", "return", timeValues, nil,
 		"date each name by the return of the call that listed it, or by the call's printed entry stamp")
-	f.StringVar(&o.dir, "dir", "", "directory to compare (default: the one with most entries)")
-	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the first with a listing)")
+	f.StringVar(&o.dir, "dir", "", "directory to compare, as the trace wrote it, relative or absolute (default: the one with most entries)")
+	f.StringArrayVar(&o.listing, "listing", nil, "compare the listing of this process (and descriptor): `[LABEL=]PID[:FD]` (repeatable; wins over --dir)")
+	f.StringVar(&o.baseline, "baseline", "", "`LABEL` of the healthy host (default: the host that listed fastest)")
 	cmd.RegisterFlagCompletionFunc("baseline", completeLabels)
 	f.BoolVar(&o.strict, "strict", false, "fail when any line cannot be parsed")
 	f.IntVar(&o.sample, "sample", correlate.DefaultSampleSize, "how many names each host keeps as candidate markers (memory bound)")

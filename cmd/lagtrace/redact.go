@@ -65,6 +65,11 @@ func (e *env) redactOptions(co *correlate.CompareOptions) {
 		return
 	}
 	co.Baseline = e.label(co.Baseline)
+	for i := range co.Listings {
+		if co.Listings[i].Label != "" {
+			co.Listings[i].Label = e.label(co.Listings[i].Label)
+		}
+	}
 	if co.Dir != "" {
 		dir := co.Dir
 		if len(dir) > 1 {

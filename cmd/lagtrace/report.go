@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
+	_ "time/tzdata" // --tz names resolve on any machine
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/kernel"
@@ -26,6 +28,8 @@ import (
 type reportOptions struct {
 	compareOptions
 	bootTime []string
+	tz       []string
+	date     []string
 }
 
 func (e *env) reportCommand() *cobra.Command {
@@ -51,6 +55,8 @@ B=stacks.txt E=healthy.strace). A bare FILE is labelled by its base name.`,
 	f := cmd.Flags()
 	o.addFlags(cmd)
 	f.StringArrayVar(&o.bootTime, "boot-time", nil, "when `[LABEL=]UNIX_SECONDS` the host booted, to put kernel times on the wall clock")
+	f.StringArrayVar(&o.tz, "tz", nil, "the `[LABEL=]ZONE` (America/New_York, UTC, +05:30) of a host's local-time sources: dmesg -T, syslog, strace -t/-tt (default: what its bundle states, else UTC with a warning)")
+	f.StringArrayVar(&o.date, "date", nil, "the `[LABEL=]YYYY-MM-DD` a host's strace -t/-tt traces start on (default: the day its other sources give)")
 	return cmd
 }
 
@@ -81,6 +87,12 @@ func (e *env) runReport(ctx context.Context, o reportOptions, args []string) err
 	}
 	anchors, err := parseBootTimes(o.bootTime, byLabel)
 	if err != nil {
+		return err
+	}
+	if err := parseZones(o.tz, byLabel); err != nil {
+		return err
+	}
+	if err := parseDates(o.date, byLabel); err != nil {
 		return err
 	}
 	if o.baseline != "" && byLabel[o.baseline] == nil {
@@ -147,6 +159,13 @@ func hostLabel(arg string) string {
 // correlate turns the shared compare flags into options.
 func (o compareOptions) correlate() (correlate.CompareOptions, error) {
 	opts := correlate.CompareOptions{Baseline: o.baseline, Rows: o.rows, Markers: o.markers, Dir: o.dir}
+	for _, v := range o.listing {
+		lc, err := parseListing(v)
+		if err != nil {
+			return opts, err
+		}
+		opts.Listings = append(opts.Listings, lc)
+	}
 	switch o.time {
 	case "return", "":
 		opts.Time = correlate.ReturnTime
@@ -165,6 +184,99 @@ func (o compareOptions) correlate() (correlate.CompareOptions, error) {
 		return opts, usagef("--markers %d: want 2 or more", o.rows)
 	}
 	return opts, nil
+}
+
+// labelled splits a [LABEL=]VALUE flag and finds the hosts it is for: the
+// one labelled, or every host.
+func labelled(flag, v string, hosts map[string]*correlate.HostInput) (string, []*correlate.HostInput, error) {
+	label, val, ok := strings.Cut(v, "=")
+	if !ok {
+		var all []*correlate.HostInput
+		for _, h := range hosts {
+			all = append(all, h)
+		}
+		return v, all, nil
+	}
+	h := hosts[label]
+	if h == nil {
+		return "", nil, usagef("%s %q: no host labelled %q", flag, v, label)
+	}
+	return val, []*correlate.HostInput{h}, nil
+}
+
+// parseZones sets the zone of the hosts' local-time sources: an IANA name
+// or a fixed offset (+05:30, -0500, UTC).
+func parseZones(vals []string, hosts map[string]*correlate.HostInput) error {
+	for _, v := range vals {
+		name, hs, err := labelled("--tz", v, hosts)
+		if err != nil {
+			return err
+		}
+		loc, err := loadZone(name)
+		if err != nil {
+			return usagef("--tz %q: %v", v, err)
+		}
+		for _, h := range hs {
+			h.Zone, h.ZoneFrom = loc, "--tz"
+		}
+	}
+	return nil
+}
+
+// loadZone reads a zone name: IANA (the binary embeds the database), or a
+// fixed offset from UTC.
+func loadZone(name string) (*time.Location, error) {
+	for _, layout := range []string{"-07:00", "-0700", "-07"} {
+		if t, err := time.Parse(layout, name); err == nil {
+			_, off := t.Zone()
+			return time.FixedZone("UTC"+name, off), nil
+		}
+	}
+	if name == "" || name == "Local" {
+		return nil, errors.New("want a zone name such as America/New_York, or an offset such as +05:30")
+	}
+	return time.LoadLocation(name)
+}
+
+// parseDates sets the day the hosts' -t/-tt traces start on.
+func parseDates(vals []string, hosts map[string]*correlate.HostInput) error {
+	for _, v := range vals {
+		day, hs, err := labelled("--date", v, hosts)
+		if err != nil {
+			return err
+		}
+		d, err := time.Parse("2006-01-02", day)
+		if err != nil {
+			return usagef("--date %q: want [LABEL=]YYYY-MM-DD", v)
+		}
+		for _, h := range hs {
+			h.Date = d
+		}
+	}
+	return nil
+}
+
+// parseListing reads --listing [LABEL=]PID[:FD].
+func parseListing(v string) (correlate.ListingChoice, error) {
+	var lc correlate.ListingChoice
+	rest := v
+	if label, r, ok := strings.Cut(v, "="); ok {
+		lc.Label, rest = label, r
+	}
+	pid, fd, hasFd := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 {
+		return lc, usagef("--listing %q: want [LABEL=]PID[:FD]", v)
+	}
+	lc.PID = n
+	if hasFd {
+		f, err := strconv.Atoi(fd)
+		if err != nil || f < 0 {
+			return lc, usagef("--listing %q: want [LABEL=]PID[:FD]", v)
+		}
+		lc.Fd, lc.HasFd = f, true
+	}
+	return lc, nil
 }
 
 func parseBootTimes(vals []string, hosts map[string]*correlate.HostInput) (map[string]correlate.Anchor, error) {
