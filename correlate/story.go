@@ -341,9 +341,6 @@ func (j *join) story(t *JoinedTask) {
 	if c := j.detectorClause(t); c != "" {
 		cl = append(cl, c)
 	}
-	if s := j.h.Seen[t.PID][KindCrash]; s != nil {
-		cl = append(cl, fmt.Sprintf("seen in the crash transcript (%s)", s.First))
-	}
 	t.Story = cl
 	name := strconv.Itoa(t.PID)
 	if t.Comm != "" {
@@ -415,7 +412,7 @@ func (j *join) kernelClause(t *JoinedTask) string {
 }
 
 // kernelLocs locates a task's kernel sightings: "B.dmesg:1, 3 records;
-// B.stacks:40, 3 samples".
+// B.stacks:40, 3 samples; crash.txt:30, crash".
 func (j *join) kernelLocs(pid int) string {
 	var parts []string
 	if s := j.h.Seen[pid][KindDmesg]; s != nil {
@@ -427,6 +424,9 @@ func (j *join) kernelLocs(pid int) string {
 	}
 	if s := j.h.Seen[pid][KindProcStack]; s != nil {
 		parts = append(parts, s.First+", "+plural(s.Count, "sample"))
+	}
+	if s := j.h.Seen[pid][KindCrash]; s != nil {
+		parts = append(parts, s.First+", crash")
 	}
 	return strings.Join(parts, "; ")
 }

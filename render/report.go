@@ -74,7 +74,8 @@ type ReportSyscall struct {
 
 // ReportListing is one directory listing of a host's strace.
 type ReportListing struct {
-	PID       int      `json:"pid"`
+	// PID is null when the trace names none (strace without -f).
+	PID       *int     `json:"pid"`
 	Fd        int      `json:"fd"`
 	Dir       *string  `json:"dir"`
 	File      string   `json:"file"`
@@ -110,7 +111,8 @@ type ReportSyscallSide struct {
 
 // ReportCall is a system call from a host's strace.
 type ReportCall struct {
-	PID  int    `json:"pid"`
+	// PID is null when the trace names none (strace without -f).
+	PID  *int   `json:"pid"`
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"`
 	Args string `json:"args"`
@@ -125,8 +127,10 @@ type ReportCall struct {
 
 // ReportTask is one task joined across a host's sources.
 type ReportTask struct {
-	Host     string                 `json:"host"`
-	PID      int                    `json:"pid"`
+	Host string `json:"host"`
+	// PID is null for a process whose trace names no PID and that could
+	// not be joined to a task the kernel saw.
+	PID      *int                   `json:"pid"`
 	TGID     int                    `json:"tgid,omitempty"`
 	Comm     string                 `json:"comm"`
 	Role     locks.Role             `json:"role"`
@@ -221,16 +225,25 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 		d.Syscalls = append(d.Syscalls, rs)
 	}
 	for _, t := range r.Tasks {
-		d.Tasks = append(d.Tasks, ReportTask{Host: t.Host, PID: t.PID, TGID: t.TGID, Comm: t.Comm, Role: t.Role, Lock: t.Lock, Mode: t.Mode,
+		d.Tasks = append(d.Tasks, ReportTask{Host: t.Host, PID: knownPID(t.PID), TGID: t.TGID, Comm: t.Comm, Role: t.Role, Lock: t.Lock, Mode: t.Mode,
 			WaitsIn: t.WaitsIn, Killable: t.Killable, Sources: orEmpty(t.Sources), Calls: reportCalls(t.Calls), Story: orEmpty(t.Story), Summary: t.Summary})
 	}
 	for _, e := range r.Timeline {
-		d.Timeline = append(d.Timeline, ReportEvent{Host: e.Host, Time: correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), T: e.Time, Clock: e.Clock, PID: e.PID, What: e.What, Source: e.Source})
+		d.Timeline = append(d.Timeline, ReportEvent{Host: e.Host, Time: correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), T: e.Time, Clock: e.Clock, PID: max(e.PID, 0), What: e.What, Source: e.Source})
 	}
 	for _, h := range r.Hints {
 		d.Verdict.Hints = append(d.Verdict.Hints, ReportHint{ID: h.ID, Title: h.Title, Host: h.Host, Lock: h.Lock, Holders: h.Holders, Explanation: h.Explanation, Reference: h.Reference, Fix: h.Fix})
 	}
 	return d
+}
+
+// knownPID is pid, or nil for the negative stand-in of a trace that names
+// no PID.
+func knownPID(pid int) *int {
+	if pid <= 0 {
+		return nil
+	}
+	return &pid
 }
 
 func orEmpty[T any](s []T) []T {
@@ -286,7 +299,7 @@ func traceTime(h correlate.HostReport, f correlate.TraceFile, ns int64) string {
 }
 
 func reportListing(h correlate.HostReport, l correlate.ListingSummary) ReportListing {
-	rl := ReportListing{PID: l.PID, Fd: l.Fd, File: l.File, Line: l.Line, Calls: l.Calls, Entries: l.Entries, Complete: l.Complete, Compared: l.Compared}
+	rl := ReportListing{PID: knownPID(l.PID), Fd: l.Fd, File: l.File, Line: l.Line, Calls: l.Calls, Entries: l.Entries, Complete: l.Complete, Compared: l.Compared}
 	if l.DirKnown {
 		dir := l.Dir
 		rl.Dir = &dir
@@ -310,7 +323,7 @@ func reportListing(h correlate.HostReport, l correlate.ListingSummary) ReportLis
 func reportCalls(cs []correlate.Call) []ReportCall {
 	out := []ReportCall{}
 	for _, c := range cs {
-		rc := ReportCall{PID: c.PID, Name: c.Name, Path: c.Path, Args: c.Args, File: c.File, Line: c.Line, DurationS: secs(c.Duration), UntilNext: c.UntilNext}
+		rc := ReportCall{PID: knownPID(c.PID), Name: c.Name, Path: c.Path, Args: c.Args, File: c.File, Line: c.Line, DurationS: secs(c.Duration), UntilNext: c.UntilNext}
 		if c.HasEntry {
 			e := secs(c.Entry)
 			rc.Entry = &e
@@ -399,7 +412,14 @@ func (g taskGroup) collapsed() string {
 		}
 		pids = append(pids, strconv.Itoa(t.PID))
 	}
-	return fmt.Sprintf("%d more %ss (%s): same evidence as %d", len(g.others), g.first.Role, strings.Join(pids, ", "), g.first.PID)
+	what := string(g.first.Role)
+	if what == string(locks.Other) {
+		what = "task"
+	}
+	if len(g.others) > 1 {
+		what += "s"
+	}
+	return fmt.Sprintf("%d more %s (%s): same evidence as %d", len(g.others), what, strings.Join(pids, ", "), g.first.PID)
 }
 
 // durationCell writes seconds in a table: "49.37 s", "1.93 ms", "12 µs".
@@ -459,11 +479,19 @@ func listingRows(r *correlate.Report, esc func(string) string) (rows [][]string,
 			if l.Compared {
 				dir += " (compared)"
 			}
-			rows = append(rows, []string{esc(h.Label), fmt.Sprintf("%d:%d", l.PID, l.Fd), esc(dir), esc(l.File + ":" + strconv.Itoa(l.Line)),
+			rows = append(rows, []string{esc(h.Label), pidText(l.PID) + ":" + strconv.Itoa(l.Fd), esc(dir), esc(l.File + ":" + strconv.Itoa(l.Line)),
 				strconv.Itoa(l.Calls), strconv.Itoa(l.Entries), complete, first, dur, rate})
 		}
 	}
 	return rows, more
+}
+
+// pidText writes a PID, "?" for a trace that names none.
+func pidText(pid int) string {
+	if pid <= 0 {
+		return "?"
+	}
+	return strconv.Itoa(pid)
 }
 
 var listingHeaders = []string{"host", "pid:fd", "directory", "first call", "calls", "entries", "complete", "first", "duration", "entries/s"}
@@ -589,7 +617,7 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		for _, e := range r.Timeline {
 			pid := ""
 			if e.PID != 0 {
-				pid = strconv.Itoa(e.PID)
+				pid = pidText(e.PID)
 			}
 			rows = append(rows, []string{MarkdownCell(e.Host), correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), pid, MarkdownCell(e.What), MarkdownCell(e.Source)})
 		}
@@ -687,7 +715,7 @@ func reportText(r *correlate.Report, s *styles) string {
 		for _, e := range r.Timeline {
 			pid := ""
 			if e.PID != 0 {
-				pid = strconv.Itoa(e.PID)
+				pid = pidText(e.PID)
 			}
 			rows = append(rows, []string{Terminal(e.Host), correlate.FormatTimeIn(e.Clock, e.Time, e.Zone), pid, Terminal(e.What), Terminal(e.Source)})
 		}

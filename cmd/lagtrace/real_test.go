@@ -69,6 +69,8 @@ type realDoc struct {
 			Kind  string   `json:"kind"`
 			Paste []string `json:"paste"`
 		} `json:"files"`
+		Calls    int           `json:"calls"`
+		Listings []realListing `json:"listings"`
 	} `json:"hosts"`
 	Locks map[string]struct {
 		Incidents []struct {
@@ -81,6 +83,15 @@ type realDoc struct {
 			} `json:"cycles"`
 		} `json:"incidents"`
 	} `json:"locks"`
+}
+
+// realListing is a listing of the report JSON.
+type realListing struct {
+	PID      *int `json:"pid"`
+	Fd       int  `json:"fd"`
+	Calls    int  `json:"calls"`
+	Entries  int  `json:"entries"`
+	Complete bool `json:"complete"`
 }
 
 // realTask is a task of the locks JSON.
@@ -187,6 +198,12 @@ func scoreExcerpt(t *testing.T, ex excerpt) realResult {
 		}
 	}
 	incidents := len(doc.Locks["H"].Incidents)
+	var listings []realListing
+	calls := 0
+	for _, h := range doc.Hosts {
+		listings = append(listings, h.Listings...)
+		calls += h.Calls
+	}
 	for _, tk := range tasks {
 		if tk.PID != nil && *tk.PID != 0 && !inText[*tk.PID] {
 			res.invented = append(res.invented, *tk.PID)
@@ -264,13 +281,67 @@ func scoreExcerpt(t *testing.T, ex excerpt) realResult {
 			if n, _ := strconv.Atoi(val); n != incidents {
 				fail("incidents: got %d, want %d", incidents, n)
 			}
+		case key == "syscalls":
+			if n, _ := strconv.Atoi(val); n != calls {
+				fail("syscalls: got %d, want %d", calls, n)
+			}
+		case len(fields) > 0 && fields[0] == "listing":
+			// Each listing line claims a listing of its own.
+			if i := matchListing(fields[1:], listings); i < 0 {
+				fail("%s: not found (listings %s)", w, listingList(listings))
+			} else {
+				listings = slices.Delete(listings, i, i+1)
+			}
 		default:
-			// listing and syscalls= are checked once the report says
-			// them (issue 10).
-			fail("not checked yet: %s", w)
+			fail("unknown expectation: %s", w)
 		}
 	}
 	return res
+}
+
+// matchListing finds the listing with every field attrs give (pid= fd=
+// calls= entries= complete=yes|no), -1 if none.
+func matchListing(attrs []string, ls []realListing) int {
+	return slices.IndexFunc(ls, func(l realListing) bool {
+		for _, a := range attrs {
+			k, v, _ := strings.Cut(a, "=")
+			n, _ := strconv.Atoi(v)
+			ok := true
+			switch k {
+			case "pid":
+				ok = l.PID != nil && *l.PID == n
+			case "fd":
+				ok = l.Fd == n
+			case "calls":
+				ok = l.Calls == n
+			case "entries":
+				ok = l.Entries == n
+			case "complete":
+				ok = l.Complete == (v == "yes")
+			default:
+				ok = false
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func listingList(ls []realListing) string {
+	var parts []string
+	for _, l := range ls {
+		pid := "?"
+		if l.PID != nil {
+			pid = strconv.Itoa(*l.PID)
+		}
+		parts = append(parts, fmt.Sprintf("pid=%s fd=%d calls=%d entries=%d complete=%v", pid, l.Fd, l.Calls, l.Entries, l.Complete))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "; ")
 }
 
 func checkTask(attrs []string, tasks []realTask, path string, fail func(string, ...any)) {

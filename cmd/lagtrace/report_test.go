@@ -42,7 +42,7 @@ func TestReportFuseBundle(t *testing.T) {
 	var got []role
 	for _, tk := range doc.Tasks {
 		if tk.Role != "other" {
-			got = append(got, role{tk.PID, tk.Comm, string(tk.Role)})
+			got = append(got, role{*tk.PID, tk.Comm, string(tk.Role)})
 		}
 	}
 	want := []role{{5214, "touch", "holder"}, {5261, "", "waiter"}, {5264, "", "waiter"}, {5296, "stat", "waiter"}, {5354, "ls", "waiter"}}
@@ -105,8 +105,13 @@ func TestDemoFacts(t *testing.T) {
 	if diff := cmp.Diff([]string{"nfs-readdir-exclusive-i_rwsem", "holder-waits-on-nfs-server"}, hints); diff != "" {
 		t.Errorf("hints (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(doc.Verdict.Text, "dmesg reports only 3621271") {
-		t.Errorf("verdict lacks what dmesg cannot show:\n%s", doc.Verdict.Text)
+	// The verdict says who holds what; what dmesg cannot show is a
+	// detail of the locks section.
+	if !strings.Contains(doc.Verdict.Text, "rsync 3748012 holds L1") {
+		t.Errorf("verdict lacks the holder:\n%s", doc.Verdict.Text)
+	}
+	if n := len(doc.Locks["B"].Incidents[0].Notes); n == 0 || !strings.Contains(strings.Join(doc.Locks["B"].Incidents[0].Notes, " "), "dmesg reports only 3621271") {
+		t.Errorf("locks notes lack what dmesg cannot show: %q", doc.Locks["B"].Incidents[0].Notes)
 	}
 }
 
