@@ -432,6 +432,9 @@ func compareHosts(hosts []*HostInput, co CompareOptions) (*Comparison, []string,
 			continue
 		}
 		if !h.Listing.timed() {
+			if len(hosts) == 1 {
+				continue
+			}
 			warns = append(warns, fmt.Sprintf("%s's strace has no timestamps: its listings are shown, not compared (capture with strace -ttt)", h.Label))
 			continue
 		}
@@ -658,7 +661,9 @@ func largest(ls []ListingSummary, l ListingSummary) bool {
 	return true
 }
 
-// callWhat names a call and what it works on: "getdents64 of /mnt/dir".
+// CallWhat names a call and what it works on: "getdents64 of /mnt/dir".
+func CallWhat(c Call) string { return callWhat(c) }
+
 func callWhat(c Call) string {
 	if c.Path != "" {
 		return c.Name + " of " + c.Path

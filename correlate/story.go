@@ -493,7 +493,7 @@ func slowdownSentence(r *Report) string {
 		if c.AlignedBy == AlignByNames {
 			why = append(why, fmt.Sprintf("%s file names aligned", thousands(c.Common)))
 		} else {
-			why = append(why, fmt.Sprintf("aligned by entry count over %s entries: the traces carry no file names", thousands(c.Common)))
+			why = append(why, fmt.Sprintf("aligned by entry count over %s entries, as a trace captured without -v prints counts only", thousands(c.Common)))
 		}
 		p += " (" + strings.Join(why, "; ") + ")"
 		if !slowest.Complete {

@@ -203,7 +203,7 @@ func Headline(c *correlate.Comparison, esc func(string) string) string {
 		switch {
 		case s.HasFinal && s.HasRate:
 			parts = append(parts, fmt.Sprintf("%s listed %s %s %s (%s at the last common marker; the listing rate between markers was %s)",
-				esc(h.Label), esc(h.Dir), correlate.RatioWords(s.Final), esc(c.Baseline), ratio(s.Final), rateWords(s.Rate)))
+				esc(h.Label), esc(h.Dir), correlate.RatioWords(s.Final), esc(c.Baseline), finalWords(s.Final), rateWords(s.Rate)))
 		case s.HasFinal:
 			parts = append(parts, fmt.Sprintf("%s listed %s %s %s", esc(h.Label), esc(h.Dir), correlate.RatioWords(s.Final), esc(c.Baseline)))
 		default:
@@ -215,6 +215,15 @@ func Headline(c *correlate.Comparison, esc func(string) string) string {
 		out += " " + esc(c.Baseline) + " is the baseline: it listed fastest (no --baseline)."
 	}
 	return out
+}
+
+// finalWords repeats the final ratio in the headline's parenthesis: as a
+// number, or, below 1, as how many times faster.
+func finalWords(v float64) string {
+	if v < 0.995 {
+		return rateWords(v)
+	}
+	return ratio(v)
 }
 
 // rateWords says a rate ratio: "83.85x slower", "2.00x faster".
@@ -293,7 +302,7 @@ func slowdownLine(c *correlate.Comparison, h correlate.HostResult, esc func(stri
 // names, entry counts.
 func alignedBy(c *correlate.Comparison) string {
 	if c.AlignedBy == correlate.AlignByCount {
-		return fmt.Sprintf("aligned by cumulative entry count over the %d entries every host listed (the traces carry no file names)", c.Common)
+		return fmt.Sprintf("aligned by cumulative entry count over the %d entries every host listed (a trace captured without -v prints counts only)", c.Common)
 	}
 	return fmt.Sprintf("%d file names common to all hosts, aligned by names", c.Common)
 }

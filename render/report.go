@@ -507,14 +507,39 @@ func syscallRows(r *correlate.Report, esc func(string) string) (rows [][]string,
 			if s.Bounds > 0 {
 				timed += fmt.Sprintf(" (%d to next event)", s.Bounds)
 			}
-			rows = append(rows, []string{esc(h.Label), esc(s.Name), strconv.Itoa(s.Count), timed,
-				durationCell(secs(s.Total)), durationCell(secs(s.Max)), durationCell(secs(s.P50)), durationCell(secs(s.P99))})
+			cells := []string{"-", "-", "-", "-"}
+			if s.Timed > 0 {
+				cells = []string{durationCell(secs(s.Total)), durationCell(secs(s.Max)), durationCell(secs(s.P50)), durationCell(secs(s.P99))}
+			}
+			rows = append(rows, append([]string{esc(h.Label), esc(s.Name), strconv.Itoa(s.Count), timed}, cells...))
 		}
 	}
 	return rows, more
 }
 
 var syscallHeaders = []string{"host", "syscall", "calls", "timed", "total", "max", "p50", "p99"}
+
+// maxSlowRows is how many of a host's slowest calls text and Markdown show.
+const maxSlowRows = 5
+
+func slowRows(r *correlate.Report, esc func(string) string) [][]string {
+	var rows [][]string
+	for _, h := range r.Hosts {
+		for i, c := range h.Slow {
+			if i == maxSlowRows {
+				break
+			}
+			took := durationCell(secs(c.Duration))
+			if c.UntilNext {
+				took = "up to " + took
+			}
+			rows = append(rows, []string{esc(h.Label), pidText(c.PID), esc(correlate.CallWhat(c)), took, esc(c.File + ":" + strconv.Itoa(c.Line))})
+		}
+	}
+	return rows
+}
+
+var slowHeaders = []string{"host", "pid", "call", "took", "where"}
 
 // syscallLine sets one call side by side: "lstat: 0.02 ms on E, 1.9 ms on
 // B (95.00x)".
@@ -572,6 +597,11 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		if more > 0 {
 			fmt.Fprintf(&b, "\n%d more system calls are left out (see the JSON).\n", more)
 		}
+		b.WriteString("\n")
+	}
+	if rows := slowRows(r, MarkdownCell); len(rows) > 0 {
+		b.WriteString("## Slowest calls\n\n")
+		markdownTable(&b, slowHeaders, rows, 3)
 		b.WriteString("\n")
 	}
 	if len(r.Syscalls) > 0 {
@@ -679,6 +709,9 @@ func reportText(r *correlate.Report, s *styles) string {
 			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d more system calls are left out (see the JSON)", more)) + "\n")
 		}
 		b.WriteString("\n")
+	}
+	if rows := slowRows(r, Terminal); len(rows) > 0 {
+		b.WriteString(s.title.Render("slowest calls") + "\n" + s.table(slowHeaders, rows, 3) + "\n\n")
 	}
 	if len(r.Syscalls) > 0 {
 		b.WriteString(s.title.Render("the same system calls side by side") + "\n")

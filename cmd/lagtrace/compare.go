@@ -321,6 +321,7 @@ func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing, 
 		rd = ra
 	}
 	r := strace.NewReader(rd, strace.Options{Name: src.name, PID: pid, MaxLine: int(e.maxLine)})
+	l.SetFile(src.name)
 	for r.Next() {
 		ev := r.Event()
 		if e.red != nil {
