@@ -53,6 +53,9 @@ func (h *HostInput) noteLocal(name string) {
 	}
 }
 
+// LocalSources are the sources read so far that print local time.
+func (h *HostInput) LocalSources() []string { return slices.Clone(h.localSources) }
+
 // zoneName names the zone local-time sources are read in.
 func (h *HostInput) zoneName() string {
 	if h.Zone == nil {

@@ -35,6 +35,8 @@ type source struct {
 	// stream says the source is not a regular file: read once, and
 	// perhaps endless.
 	stream bool
+	// zone is the host's time zone, when the sosreport it is from says.
+	zone bundle.Zone
 }
 
 // errEmpty is wrapped when an input holds nothing to read.
@@ -59,7 +61,7 @@ func (e *env) expand(ctx context.Context, arg string) (srcs []source, done func(
 	for _, s := range b.Sources {
 		name := e.inputName(s.Name, s.Name == arg)
 		e.sources.add(name)
-		srcs = append(srcs, source{name: name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, disk: diskSize(s), stream: s.Stream})
+		srcs = append(srcs, source{name: name, pid: s.PID, kind: bundleKind(s.Kind), open: s.Open, size: s.Size, disk: diskSize(s), stream: s.Stream, zone: b.Zone})
 	}
 	if b.Form != bundle.File && b.Form != bundle.Stdin {
 		e.sayBundle(arg, b)

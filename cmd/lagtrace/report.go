@@ -18,6 +18,7 @@ import (
 
 	"github.com/lagtrace/lagtrace/correlate"
 	"github.com/lagtrace/lagtrace/correlate/kernel"
+	"github.com/lagtrace/lagtrace/internal/bundle"
 	"github.com/lagtrace/lagtrace/internal/detect"
 	"github.com/lagtrace/lagtrace/internal/readahead"
 	"github.com/lagtrace/lagtrace/parse/strace"
@@ -374,6 +375,9 @@ func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg str
 		return err
 	}
 	defer done()
+	if len(srcs) > 0 {
+		e.bundleZone(h, arg, srcs[0].zone)
+	}
 	for _, src := range srcs {
 		f, err := e.openSource(ctx, src, detect.Unknown)
 		if err != nil {
@@ -386,6 +390,20 @@ func (e *env) readReportArg(ctx context.Context, h *correlate.HostInput, arg str
 		}
 	}
 	return nil
+}
+
+// bundleZone makes the zone a sosreport states the host's, unless --tz
+// gave one; it says so, and says which local-time sources were read
+// before it, as UTC.
+func (e *env) bundleZone(h *correlate.HostInput, arg string, z bundle.Zone) {
+	if z.Loc == nil || h.ZoneFrom != "" {
+		return
+	}
+	h.Zone, h.ZoneFrom = z.Loc, "stated by "+inner(arg, z.From)+" of "+arg
+	fmt.Fprintf(e.stderr, "lagtrace: %s: local times of %s read in %s, as %s says\n", render.Terminal(arg), render.Terminal(h.Label), render.Terminal(z.Loc.String()), render.Terminal(z.From))
+	if before := h.LocalSources(); len(before) > 0 {
+		fmt.Fprintf(e.stderr, "lagtrace: %s: %s, read before it, took local time as UTC: give --tz %s, or the sosreport first\n", render.Terminal(h.Label), render.Terminal(strings.Join(before, ", ")), render.Terminal(z.Loc.String()))
+	}
 }
 
 // readReportFile reads one source of a host according to its kind.

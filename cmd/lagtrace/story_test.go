@@ -455,3 +455,46 @@ func TestClockFlagErrors(t *testing.T) {
 		t.Errorf("first entry at %s", e.Time)
 	}
 }
+
+// A sosreport's etc/localtime is the zone of the host's local-time
+// sources when --tz does not say otherwise.
+func TestReportZoneFromSosreport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sosreport-b")
+	dT, err := os.ReadFile(filepath.Join(repDir, "B", "dmesg-T.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sos_commands", "kernel"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sos_commands", "kernel", "dmesg_-T"), dT, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../usr/share/zoneinfo/America/New_York", filepath.Join(dir, "etc", "localtime")); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, "", "report", "-f", "json", "B="+dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "local times of B read in America/New_York, as etc/localtime says") {
+		t.Errorf("stderr does not say the zone: %s", stderr)
+	}
+	var doc render.ReportDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Hosts[0].Zone != "America/New_York" || !strings.Contains(doc.Hosts[0].Clock, "(stated by etc/localtime of "+dir+")") {
+		t.Errorf("zone %q, clock %q", doc.Hosts[0].Zone, doc.Hosts[0].Clock)
+	}
+	// [Tue Dec  1 22:22:13 2026] in New York.
+	if e := doc.Timeline[0]; e.T != 1796181733 || e.Time != "2026-12-01T22:22:13.000000-05:00" {
+		t.Errorf("first entry %s (%v); want 22:22:13 EST", e.Time, e.T)
+	}
+	if slices.ContainsFunc(doc.Warnings, func(w string) bool { return strings.Contains(w, "no zone is known") }) {
+		t.Errorf("warns of no zone: %q", doc.Warnings)
+	}
+}

@@ -156,7 +156,9 @@ type Bundle struct {
 	Form    Form
 	Sources []Source // in reading order
 	Skipped []Skip
-	tmp     string // extraction directory of a tarball, removed by Close
+	// Zone is the host's time zone, when a sosreport states it.
+	Zone Zone
+	tmp  string // extraction directory of a tarball, removed by Close
 	// onClose run at Close: closing a stream no one opened, unregistering
 	// what an interrupt would do.
 	onClose []func()

@@ -276,6 +276,7 @@ func allDigits(s string) bool {
 func expandSosDir(dir string) (*Bundle, error) {
 	var ms []member
 	var skips skipList
+	var zone Zone
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d != nil && d.IsDir() && p != dir {
@@ -286,6 +287,9 @@ func expandSosDir(dir string) (*Bundle, error) {
 		}
 		if d.IsDir() {
 			return nil
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			zone.read(filepath.ToSlash(rel), p, d)
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
@@ -319,7 +323,7 @@ func expandSosDir(dir string) (*Bundle, error) {
 	if len(used) == 0 {
 		return nil, errNoLogs(dir, skips.list)
 	}
-	b := &Bundle{Arg: dir, Form: SosDir}
+	b := &Bundle{Arg: dir, Form: SosDir, Zone: zone}
 	for _, m := range used {
 		name := filepath.Join(dir, filepath.FromSlash(m.rel))
 		b.Sources = append(b.Sources, Source{Name: name, PID: m.pid, Kind: m.kind(), Open: openPath(m.file), Size: m.size})
@@ -329,6 +333,28 @@ func expandSosDir(dir string) (*Bundle, error) {
 	}
 	b.Skipped = append(b.Skipped, skips.list...)
 	return b, nil
+}
+
+// read takes the zone from etc/localtime or timedatectl, if rel is one.
+func (z *Zone) read(rel, path string, d fs.DirEntry) {
+	if rel != localtimeMember && rel != timedatectlMember {
+		return
+	}
+	if d.Type()&fs.ModeSymlink != 0 {
+		if target, err := os.Readlink(path); err == nil && rel == localtimeMember {
+			z.offer(rel, zoneFromLink(target))
+		}
+		return
+	}
+	if !d.Type().IsRegular() {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	z.offer(rel, zoneFromFile(rel, f))
 }
 
 // errNoLogs says a sosreport holds nothing to read, and names the files

@@ -119,6 +119,7 @@ func readTar(ctx context.Context, arg, name string, r io.Reader, o Options) (_ *
 	if len(used) == 0 {
 		return nil, errNoLogs(name, t.skips.list)
 	}
+	b.Zone = t.zone
 	keep := map[string]bool{}
 	for _, m := range used {
 		if !m.kept {
@@ -159,6 +160,7 @@ type tarScan struct {
 	sos       bool
 	skips     skipList
 	buf       []byte
+	zone      Zone
 }
 
 // member handles one header: left out, or extracted.
@@ -170,6 +172,18 @@ func (t *tarScan) member(hdr *tar.Header, tr io.Reader) error {
 	}
 	if isSosMarker(rel) {
 		t.sos = true
+	}
+	if rel == localtimeMember || rel == timedatectlMember {
+		switch hdr.Typeflag {
+		case tar.TypeSymlink:
+			if rel == localtimeMember {
+				t.zone.offer(rel, zoneFromLink(hdr.Linkname))
+			}
+		case tar.TypeReg, tar.TypeRegA:
+			t.zone.offer(rel, zoneFromFile(rel, tr))
+			t.skips.add(rel, reasonUnknown)
+			return nil
+		}
 	}
 	switch {
 	case hdr.Typeflag == tar.TypeDir || rel == "":
