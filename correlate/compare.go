@@ -186,9 +186,13 @@ type hostState struct {
 	listing *Listing
 	// warnings say what the choice of listing left out.
 	warnings []string
-	// times is the time to each common marker (or count point), in
-	// baseline order.
-	times []float64
+	// ratios and rates are the host's ratio at each common marker (or
+	// count point) and its rate over the interval before it, against the
+	// baseline, for the summaries; last and prev are its times at the
+	// last common marker and the one before the current.
+	ratios     []float64
+	rates      []weighted
+	last, prev float64
 }
 
 // Compare aligns the hosts' listings of one directory by filename markers.
@@ -535,8 +539,9 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) erro
 	// each of them is kept for the summaries.
 	common := make([]Marker, 0, len(base.markers))
 	at := make([]float64, len(states))
-	for _, st := range states {
-		st.times = make([]float64, 0, len(base.markers))
+	for _, st := range states[1:] {
+		st.ratios = make([]float64, 0, len(base.markers))
+		st.rates = make([]weighted, 0, len(base.markers))
 	}
 	for _, m := range base.markers {
 		if at[0] = base.elapsed(m, opts.Time); at[0] < 0 {
@@ -556,9 +561,7 @@ func (c *Comparison) alignByNames(states []*hostState, opts CompareOptions) erro
 		}
 		if all {
 			common = append(common, m)
-			for i, st := range states {
-				st.times = append(st.times, at[i])
-			}
+			addPoint(states, at)
 		}
 	}
 	c.Common = len(common)
@@ -659,12 +662,19 @@ func (c *Comparison) alignByCount(states []*hostState, opts CompareOptions) erro
 	// The summaries: at countPoints counts evenly spread, whatever the
 	// rows shown.
 	np := min(countPoints, reach)
+	times := make([]float64, len(states))
+	for _, st := range states[1:] {
+		st.ratios = make([]float64, 0, np)
+		st.rates = make([]weighted, 0, np)
+	}
+	for i := 1; i <= np; i++ {
+		for j, st := range states {
+			times[j] = at(st, reach*i/np)
+		}
+		addPoint(states, times)
+	}
 	for _, st := range states {
 		st.res.LastMarker = c.Rows[len(c.Rows)-1].Name
-		st.times = make([]float64, 0, np)
-		for i := 1; i <= np; i++ {
-			st.times = append(st.times, at(st, reach*i/np))
-		}
 	}
 	c.fillRatios(states)
 	c.summarise(states)
@@ -701,43 +711,54 @@ func (c *Comparison) fillRatios(states []*hostState) {
 			}
 		}
 	}
-	b := states[0].times
-	bf := b[len(b)-1]
+	bf := states[0].last
 	for _, st := range states {
 		s := c.Slowdown[st.res.Label]
 		if bf > 0 {
-			s.Final, s.HasFinal = round4(st.times[len(st.times)-1]/bf), true
+			s.Final, s.HasFinal = round4(st.last/bf), true
 		}
 		c.Slowdown[st.res.Label] = s
 	}
 }
 
-// summarise takes, at every common marker (or count point), not only the
-// rows shown: the median of the ratios, and the median of the interval
-// rates between consecutive ones, each interval weighted by the
-// baseline's time over it, so that a stretch of the listing counts by how
-// long it took, not by how many sampled names fell in it. (With equal
-// weights the weighted median is the plain one.)
-func (c *Comparison) summarise(states []*hostState) {
-	b := states[0].times
-	ratios := make([]float64, 0, len(b))
-	rates := make([]weighted, 0, len(b))
-	for _, st := range states {
-		ratios, rates = ratios[:0], rates[:0]
-		var prev, bprev float64
-		for i, e := range st.times {
-			if b[i] > 0 {
-				ratios = append(ratios, e/b[i])
-			}
-			if d := b[i] - bprev; d > 0 {
-				rates = append(rates, weighted{(e - prev) / d, d})
-			}
-			prev, bprev = e, b[i]
+// addPoint takes every host's time at one more common marker (or count
+// point), at[0] the baseline's: each other host's ratio there, and its
+// rate over the interval since the previous point (the first from the
+// origin), weighted by the baseline's time over it.
+func addPoint(states []*hostState, at []float64) {
+	b, bprev := at[0], states[0].prev
+	for i, st := range states[1:] {
+		e := at[i+1]
+		if b > 0 {
+			st.ratios = append(st.ratios, e/b)
 		}
+		if d := b - bprev; d > 0 {
+			st.rates = append(st.rates, weighted{(e - st.prev) / d, d})
+		}
+	}
+	for i, st := range states {
+		st.prev, st.last = at[i], at[i]
+	}
+}
+
+// summarise takes, over every common marker (or count point), not only the
+// rows shown: the median of the ratios, and the median of the interval
+// rates between consecutive ones, each weighted by the baseline's time
+// over it, so that a stretch of the listing counts by how long it took,
+// not by how many sampled names fell in it. (With equal weights the
+// weighted median is the plain one.) The baseline's own are 1.
+func (c *Comparison) summarise(states []*hostState) {
+	base := states[0]
+	for _, st := range states {
 		s := c.Slowdown[st.res.Label]
-		s.Cumulative, s.HasCumulative = median(ratios)
-		s.Rate, s.HasRate = weightedMedian(rates)
-		s.Cumulative, s.Rate = round4(s.Cumulative), round4(s.Rate)
+		if st == base {
+			s.Cumulative, s.HasCumulative = 1, base.last > 0
+			s.Rate, s.HasRate = 1, base.last > 0
+		} else {
+			s.Cumulative, s.HasCumulative = median(st.ratios)
+			s.Rate, s.HasRate = weightedMedian(st.rates)
+			s.Cumulative, s.Rate = round4(s.Cumulative), round4(s.Rate)
+		}
 		c.Slowdown[st.res.Label] = s
 	}
 }
