@@ -697,7 +697,13 @@ func reportText(r *correlate.Report, s *styles) string {
 		b.WriteString(ProgressChart(PlotOf(c, s.scale), min(s.prose, 100), 12) + "\n")
 	}
 	if rows, more := listingRows(r, Terminal); len(rows) > 0 {
-		b.WriteString(s.title.Render("directory listings") + "\n" + s.table(listingHeaders, rows, 4, 5, 8, 9) + "\n")
+		// The first call's time is the JSON's and the timeline's: a
+		// terminal has no room for it.
+		for i := range rows {
+			rows[i] = slices.Delete(rows[i], 7, 8)
+		}
+		headers := slices.Delete(slices.Clone(listingHeaders), 7, 8)
+		b.WriteString(s.title.Render("directory listings") + "\n" + s.table(headers, rows, 4, 5, 7, 8) + "\n")
 		if more > 0 {
 			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d smaller listings are left out (see the JSON)", more)) + "\n")
 		}
