@@ -65,8 +65,12 @@ func (h *HostInput) zoneName() string {
 }
 
 // maxPrints bounds the records of one kernel log that are remembered to
-// recognise them in another file of the same host.
-const maxPrints = 1 << 14
+// recognise them in another file of the same host, maxHostPrints those of
+// all its kernel logs (a bundle of many rotated logs).
+const (
+	maxPrints     = 1 << 14
+	maxHostPrints = 1 << 16
+)
 
 // kernelPrint remembers the first maxPrints records of one kernel log file
 // of a host: a hash of each record's kind and first line, and its stamps.
@@ -289,6 +293,15 @@ func clockWall(ns int64, date time.Time, zone *time.Location) float64 {
 	y, mo, d := date.Date()
 	t := time.Date(y, mo, d+int(day), int(rem/time.Hour), int(rem/time.Minute%60), int(rem/time.Second%60), int(rem%time.Second), zone)
 	return float64(t.UnixNano()) / 1e9
+}
+
+// someNames lists at most n names for a sentence, counting the rest: an
+// strace -ff directory is thousands of files.
+func someNames(names []string, n int) string {
+	if len(names) <= n {
+		return joinNames(names)
+	}
+	return strings.Join(names[:n], ", ") + fmt.Sprintf(" and %d more", len(names)-n)
 }
 
 // joinNames lists names for a sentence: "a", "a and b", "a, b and c".
@@ -565,7 +578,7 @@ func (c *hostClock) describe() string {
 		byHow[how] = append(byHow[how], f.name)
 	}
 	for _, how := range order {
-		parts = append(parts, joinNames(byHow[how])+": "+how)
+		parts = append(parts, someNames(byHow[how], 4)+": "+how)
 	}
 	if c.hasBoot() {
 		if a := h.Anchor; a != nil {
@@ -579,7 +592,7 @@ func (c *hostClock) describe() string {
 		if where == "" {
 			where = "no zone given (--tz) or found in a bundle"
 		}
-		parts = append(parts, fmt.Sprintf("local times of %s read in %s (%s)", joinNames(h.localSources), h.zoneName(), where))
+		parts = append(parts, fmt.Sprintf("local times of %s read in %s (%s)", someNames(h.localSources, 4), h.zoneName(), where))
 	}
 	if len(parts) == 0 {
 		return "no timed sources"
@@ -599,7 +612,7 @@ func (c *hostClock) zoneWarning() string {
 	if len(h.localSources) == 0 || h.Zone != nil {
 		return ""
 	}
-	return fmt.Sprintf("%s: %s print local time and no zone is known (no --tz, none in a bundle): read as UTC, which is off by the host's offset from UTC; give --tz ZONE", h.Label, joinNames(h.localSources))
+	return fmt.Sprintf("%s: %s print local time and no zone is known (no --tz, none in a bundle): read as UTC, which is off by the host's offset from UTC; give --tz ZONE", h.Label, someNames(h.localSources, 4))
 }
 
 func sortedPIDs[V any](m map[int]V) []int {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,22 @@ func TestWeightedMedian(t *testing.T) {
 		if got, _ := weightedMedian(tt.in); got != tt.want {
 			t.Errorf("weightedMedian(%v) = %v; want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A trace of made-up call names keeps a bounded table.
+func TestSyscallNamesBounded(t *testing.T) {
+	a := NewActivity(0)
+	a.StartFile("t")
+	for i := range maxSyscallNames + 1000 {
+		a.Add(&strace.Event{Kind: strace.Call, Line: i + 1, PID: 1, Name: []byte("x" + strconv.Itoa(i)), RetOK: true})
+	}
+	ss := a.Syscalls()
+	total := 0
+	for _, s := range ss {
+		total += s.Count
+	}
+	if len(ss) != maxSyscallNames+1 || total != maxSyscallNames+1000 {
+		t.Errorf("%d names, %d calls; want %d names (one of them %q) and every call counted", len(ss), total, maxSyscallNames+1, otherNames)
 	}
 }

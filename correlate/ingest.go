@@ -62,8 +62,9 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 				firstMono = 1
 			}
 		}
-		if len(own.recs) < maxPrints {
+		if len(own.recs) < maxPrints && h.printed < maxHostPrints {
 			own.recs = append(own.recs, pr)
+			h.printed++
 		}
 		if pr.hasMono && pr.hasWall {
 			both.add(pr.mono, pr.wall, pr.wallRes, pr.wallKind)

@@ -173,8 +173,9 @@ type HostInput struct {
 	// localSources are the sources read that print local time.
 	localSources []string
 	// prints remember the kernel logs read, to recognise their records
-	// in another file of the host.
-	prints []*kernelPrint
+	// in another file of the host; printed counts their records.
+	prints  []*kernelPrint
+	printed int
 }
 
 // bootToWall converts boot-clock times with the anchor; nil without one.
@@ -593,14 +594,11 @@ func timeline(h *HostInput, hr HostReport, hc *hostClock, tasks []JoinedTask, c 
 	add := func(clock Clock, t float64, pid int, what, src string) {
 		out = append(out, TimelineEntry{Host: h.Label, Clock: clock, Time: t, Zone: h.Zone, PID: pid, What: what, Source: src})
 	}
-	for _, f := range hr.Traces {
-		if !f.HasTime {
-			continue
-		}
+	for _, f := range captureEnds(hr.Traces) {
 		cl, t := hc.straceAt(f.Name, f.First)
-		add(cl, t, 0, "strace capture starts", f.Name)
+		add(cl, t, 0, "strace capture starts"+f.of, f.Name)
 		cl, t = hc.straceAt(f.Name, f.Last)
-		add(cl, t, 0, "strace capture ends", f.Name)
+		add(cl, t, 0, "strace capture ends"+f.of, f.Name)
 	}
 	told := map[string]bool{}
 	callAt := func(call Call, what string) {
@@ -646,6 +644,41 @@ func timeline(h *HostInput, hr HostReport, hc *hostClock, tasks []JoinedTask, c 
 		add(clock, t, e.PID, what, e.Source)
 	}
 	return out
+}
+
+// maxCaptureLines is how many strace files' starts and ends the timeline
+// shows; an strace -ff directory of thousands of files shows its span.
+const maxCaptureLines = 8
+
+type captureSpan struct {
+	TraceFile
+	of string
+}
+
+// captureEnds are the strace files whose start and end the timeline
+// shows: each of a few, else one span from the earliest start to the
+// latest end (named by the file that starts first).
+func captureEnds(fs []TraceFile) []captureSpan {
+	var timed []TraceFile
+	for _, f := range fs {
+		if f.HasTime {
+			timed = append(timed, f)
+		}
+	}
+	if len(timed) <= maxCaptureLines {
+		out := make([]captureSpan, 0, len(timed))
+		for _, f := range timed {
+			out = append(out, captureSpan{TraceFile: f})
+		}
+		return out
+	}
+	span := captureSpan{TraceFile: timed[0], of: fmt.Sprintf(" (the span of %d strace files)", len(timed))}
+	for _, f := range timed[1:] {
+		if f.TimeKind == span.TimeKind {
+			span.First, span.Last = min(span.First, f.First), max(span.Last, f.Last)
+		}
+	}
+	return []captureSpan{span}
 }
 
 // largest reports whether l has the most entries of the host's listings.

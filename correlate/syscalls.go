@@ -41,13 +41,28 @@ type sysStat struct {
 	hist                 []uint32
 }
 
+// maxSyscallNames bounds the names the table keeps (Linux has about 450
+// system calls); a hostile trace of millions of made-up names counts the
+// rest under otherNames.
+const maxSyscallNames = 4096
+
+// otherNames is the line of the names past maxSyscallNames.
+const otherNames = "(other names)"
+
 // stat returns the statistics of a syscall name, made on first use.
 func (a *Activity) stat(name []byte) *sysStat {
 	if st := a.sys[string(name)]; st != nil {
 		return st
 	}
+	key := string(name)
+	if len(a.sys) >= maxSyscallNames {
+		key = otherNames
+		if st := a.sys[key]; st != nil {
+			return st
+		}
+	}
 	st := &sysStat{}
-	a.sys[string(name)] = st
+	a.sys[key] = st
 	return st
 }
 
