@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -761,46 +760,6 @@ func (c *Comparison) summarise(states []*hostState) {
 		}
 		c.Slowdown[st.res.Label] = s
 	}
-}
-
-type weighted struct{ v, w float64 }
-
-// weightedMedian sorts vs in place and returns the value at half their
-// total weight (the mean of the two values there when the half falls
-// exactly between them).
-func weightedMedian(vs []weighted) (float64, bool) {
-	if len(vs) == 0 {
-		return 0, false
-	}
-	slices.SortFunc(vs, func(a, b weighted) int { return cmp.Compare(a.v, b.v) })
-	var total float64
-	for _, x := range vs {
-		total += x.w
-	}
-	half, acc := total/2, 0.0
-	for i, x := range vs {
-		acc += x.w
-		if math.Abs(acc-half) <= 1e-12*total && i+1 < len(vs) {
-			return (x.v + vs[i+1].v) / 2, true
-		}
-		if acc > half {
-			return x.v, true
-		}
-	}
-	return vs[len(vs)-1].v, true
-}
-
-// median sorts v in place and returns its median.
-func median(v []float64) (float64, bool) {
-	if len(v) == 0 {
-		return 0, false
-	}
-	slices.Sort(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2], true
-	}
-	return round4((v[n/2-1] + v[n/2]) / 2), true
 }
 
 // round4 rounds a ratio to 4 decimals, or, below 1, to 6 significant
