@@ -167,10 +167,23 @@ func (h *HostInput) addDmesgRecord(ev *locks.Evidence, rec *dmesg.Record, name s
 			if l.Released || i+1 < len(hl.Locks) && hl.Locks[i+1].Index == l.Index {
 				continue
 			}
-			held.Locks = append(held.Locks, locks.HeldLock{Addr: l.Instance, Class: l.Class, At: kernel.FuncName(l.At.Func)})
+			held.Locks = append(held.Locks, heldLock(l))
 		}
 		ev.AddHeld(held)
+	case dmesg.KindLockdep:
+		w := rec.Lockdep
+		a := locks.Acquire{PID: w.PID, Comm: w.Comm, Title: w.Title, Lock: heldLock(w.Acquire), Source: src, Time: at, Clock: clock}
+		if w.HasHeld {
+			l := heldLock(w.Held)
+			a.Held = &l
+		}
+		ev.AddAcquire(a)
+		h.see(w.PID, KindDmesg, src, observation{clock: clock, at: at})
 	}
+}
+
+func heldLock(l dmesg.Lock) locks.HeldLock {
+	return locks.HeldLock{Addr: l.Instance, Class: l.Class, At: kernel.FuncName(l.At.Func)}
 }
 
 // stampTime is the clock and time of a kernel log line: the kernel's own

@@ -297,6 +297,9 @@ type JoinedTask struct {
 	Mode     locks.Mode
 	WaitsIn  string
 	Killable bool
+	// Running says WaitsIn printed the task's own stack while it ran
+	// (lockdep, a WARN): no sleep is shown.
+	Running bool
 	// Unnamed says the task's strace names no PID (strace without -f):
 	// it was joined by command name and time.
 	Unnamed bool

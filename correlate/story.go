@@ -76,7 +76,7 @@ func (j *join) fromLocks() {
 			continue
 		}
 		t := j.get(*tr.PID, tr.Comm)
-		t.Role, t.Lock, t.Mode, t.WaitsIn, t.Killable = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn, tr.Killable
+		t.Role, t.Lock, t.Mode, t.WaitsIn, t.Killable, t.Running = tr.Role, tr.Lock, tr.Mode, tr.WaitsIn, tr.Killable, tr.Running
 	}
 }
 
@@ -391,6 +391,9 @@ func (j *join) kernelClause(t *JoinedTask) string {
 	}
 	switch t.Role {
 	case locks.Holder:
+		if t.Running {
+			return fmt.Sprintf("holds %s for %s, running (%s printed its stack) (%s)", lockName(j.inc, t.Lock), modeWord(t.Mode), t.WaitsIn, loc)
+		}
 		return fmt.Sprintf("holds %s for %s, asleep in %s (%s)", lockName(j.inc, t.Lock), modeWord(t.Mode), t.WaitsIn, loc)
 	case locks.Waiter:
 		site := t.WaitsIn
@@ -404,6 +407,9 @@ func (j *join) kernelClause(t *JoinedTask) string {
 			mode = "(mode not shown)"
 		}
 		return fmt.Sprintf("waits for %s %s at %s (%s)", lockName(j.inc, t.Lock), mode, site, loc)
+	}
+	if t.Running {
+		return fmt.Sprintf("running (%s printed its stack), on no lock of the incident (%s)", t.WaitsIn, loc)
 	}
 	if t.WaitsIn != "" && t.WaitsIn != "(stack not shown)" {
 		return fmt.Sprintf("asleep in %s, on no lock of the incident (%s)", t.WaitsIn, loc)
@@ -588,16 +594,16 @@ func lockSentence(r *Report) string {
 			var p string
 			if len(l.Holders) > 0 {
 				var hs []string
-				sleeps := ""
+				sleeps := "sleeps in "
 				for _, pid := range l.Holders {
 					for _, t := range la.Tasks {
 						if t.PID != nil && *t.PID == pid {
 							hs = append(hs, strings.TrimSpace(t.Comm+" "+strconv.Itoa(pid)))
-							sleeps = t.WaitsIn
+							sleeps = t.Asleep()
 						}
 					}
 				}
-				p = fmt.Sprintf("On %s, %s holds %s, the %s, and sleeps in %s; %s for it", hr.Label, joinNames(hs), l.ID, what, sleeps, plural(waiters, "task")+" wait")
+				p = fmt.Sprintf("On %s, %s holds %s, the %s, and %s; %s for it", hr.Label, joinNames(hs), l.ID, what, sleeps, plural(waiters, "task")+" wait")
 				if waiters == 1 {
 					p = strings.Replace(p, "1 task wait", "1 task waits", 1)
 				}

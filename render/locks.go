@@ -102,7 +102,7 @@ func lockSentence(inc *locks.Incident, l locks.Lock, esc func(string) string) st
 			holder += " for " + string(l.HolderMode)
 		}
 		if t, ok := findTask(inc, l.Holders[0]); ok && t.WaitsIn != "" {
-			holder += " and sleeps in " + esc(t.WaitsIn)
+			holder += " and " + esc(t.Asleep())
 		}
 	}
 	var gs []string
@@ -112,6 +112,8 @@ func lockSentence(inc *locks.Incident, l locks.Lock, esc func(string) string) st
 			mode = " to " + string(g.Mode)
 		}
 		switch {
+		case g.Running && g.Count == 1 && len(g.PIDs) == 1:
+			gs = append(gs, fmt.Sprintf("%s is acquiring it%s (its stack is the report %s printed)", taskName(inc, g.PIDs[0], esc), mode, esc(g.WaitsIn)))
 		case g.Count == 1 && len(g.PIDs) == 1:
 			gs = append(gs, fmt.Sprintf("%s waits%s in %s", taskName(inc, g.PIDs[0], esc), mode, esc(g.WaitsIn)))
 		case g.Count == 1:

@@ -56,6 +56,10 @@ const (
 	// (completions, bit and page waits): what the task waits for is said
 	// by the first frame under them, a lock's entry point or anything else.
 	Generic
+	// Running frames print the stack of the task that runs them
+	// (dump_stack from lockdep, a WARN, an NMI backtrace): a stack with
+	// one on top is a running task's, and says nothing of a sleep.
+	Running
 )
 
 // WaitPoint describes one kernel function that appears at the top of a
@@ -212,6 +216,13 @@ var waitPoints = []WaitPoint{
 	// Wait primitives shared by locks and other waits, kernel/sched/
 	// completion.c, kernel/sched/wait_bit.c, mm/filemap.c, fs/buffer.c,
 	// kernel/rcu: the frame under them says what is awaited.
+	// lib/dump_stack.c, kernel/panic.c, lib/nmi_backtrace.c.
+	{Fn: "dump_stack", Class: Running, Kernels: "all"},
+	{Fn: "dump_stack_lvl", Class: Running, Kernels: "5.13+"},
+	{Fn: "__dump_stack", Class: Running, Kernels: "4.9+"},
+	{Fn: "__warn", Class: Running, Kernels: "4.10+"},
+	{Fn: "warn_slowpath_common", Class: Running, Kernels: "2.6.28-4.10"},
+	{Fn: "nmi_cpu_backtrace", Class: Running, Kernels: "4.1+"},
 	{Fn: "wait_for_completion", Class: Generic, Kernels: "all"},
 	{Fn: "wait_for_completion_timeout", Class: Generic, Kernels: "all"},
 	{Fn: "wait_for_completion_killable", Class: Generic, Killable: true, Kernels: "all"},

@@ -134,6 +134,8 @@ type heldAcc struct {
 	count  int
 	time   float64
 	clock  string
+	// acquire is the task's latest lockdep warning.
+	acquire *Acquire
 }
 
 type snapAcc struct {
@@ -313,6 +315,23 @@ func (e *Evidence) AddHeld(h Held) {
 	}
 	ha.comm, ha.locks, ha.source, ha.time, ha.clock = h.Comm, slices.Clone(h.Locks), h.Source, h.Time, h.Clock
 	ha.count++
+}
+
+// AddAcquire adds a lockdep warning. The lock it says the task holds
+// stands for the task's held-lock list until lockdep prints one.
+func (e *Evidence) AddAcquire(a Acquire) {
+	e.haveDmesg = true
+	e.sighting(a.PID, a.Comm, a.Source)
+	ha := e.held[a.PID]
+	if ha == nil {
+		ha = &heldAcc{pid: a.PID, comm: a.Comm, source: a.Source, time: a.Time, clock: a.Clock}
+		e.held[a.PID] = ha
+		e.hOrder = append(e.hOrder, ha)
+	}
+	if len(ha.locks) == 0 && a.Held != nil {
+		ha.locks = []HeldLock{*a.Held}
+	}
+	ha.acquire = &a
 }
 
 // AddOwner adds a crash owner field.

@@ -137,6 +137,9 @@ func sleepWhat(sh shape) string {
 	if len(sh.stack) == 0 {
 		return "the sources show no stack of"
 	}
+	if sh.running {
+		return "was running (" + sh.waitsIn + " printed its stack)"
+	}
 	for _, fn := range sh.stack {
 		switch {
 		case fn == "rpc_wait_bit_killable" || fn == "__rpc_execute" || fn == "nfs_wait_bit_killable":

@@ -127,6 +127,16 @@ func (la *lockAcc) add(c *claim) {
 			la.name = sh.name
 		}
 	}
+	la.addNames(c)
+}
+
+func (la *lockAcc) addNames(c *claim) {
+	if c.site != "" && la.site == "" {
+		la.site = c.site
+	}
+	if c.class != "" && la.name == "" {
+		la.name = c.class
+	}
 }
 
 func containsEvidence(evs []Reason, e Reason) bool {

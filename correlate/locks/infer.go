@@ -69,6 +69,9 @@ type claim struct {
 	strong []string // identities that name one lock: address, inode, global name, blocker
 	weak   []string // identities shared by many locks: the kind of object, a bare slow path
 	ev     Reason
+	// site and class name the lock when no stack does: a lockdep entry's
+	// acquire function and lock class.
+	site, class string
 }
 
 // lockAcc is one lock being built.
@@ -340,6 +343,7 @@ func (e *Evidence) lockdepClaims(s *incidentSet, get func(int, string) *member) 
 	var out []*claim
 	for _, h := range s.held {
 		m := get(h.pid, h.comm)
+		self := selfAcquire(h)
 		for i, l := range h.locks {
 			if pseudoLock(l.Class) {
 				continue
@@ -351,6 +355,10 @@ func (e *Evidence) lockdepClaims(s *incidentSet, get func(int, string) *member) 
 			last := i == len(h.locks)-1
 			src := Reason{Kind: EvidenceLockdep, Source: h.source, Count: h.count}
 			switch {
+			case self != nil && l.Addr == self.Lock.Addr:
+				src.Text = fmt.Sprintf("lockdep: %s:%d holds %s (taken at %s), which its warning says it is acquiring again", m.name(), h.pid, lockdepName(l), l.At)
+				out = append(out, &claim{m: m, hold: true, strong: keys, ev: src, site: l.At, class: l.Class})
+				m.holdsStrong = true
 			case last && m.sh.role == Waiter && slices.Contains(m.sh.stack, l.At):
 				src.Text = fmt.Sprintf("lockdep: %s:%d is acquiring %s (its last entry, taken at %s, where its stack sleeps in the lock's slow path)", m.name(), h.pid, lockdepName(l), l.At)
 				c := &claim{m: m, mode: m.sh.mode, strong: keys, ev: src}
@@ -370,8 +378,35 @@ func (e *Evidence) lockdepClaims(s *incidentSet, get func(int, string) *member) 
 				m.holdsStrong = true
 			}
 		}
+		if self != nil && !slices.ContainsFunc(h.locks, func(l HeldLock) bool { return l.Addr == self.Lock.Addr }) {
+			src := Reason{Kind: EvidenceLockdep, Source: self.Source,
+				Text: fmt.Sprintf("lockdep: %s:%d holds %s (taken at %s), its warning says", m.name(), h.pid, lockdepName(*self.Held), self.Held.At)}
+			out = append(out, &claim{m: m, hold: true, strong: lockdepKeys(*self.Held), ev: src, site: self.Held.At, class: self.Held.Class})
+			m.holdsStrong = true
+		}
+		if self != nil {
+			src := Reason{Kind: EvidenceLockdep, Source: self.Source,
+				Text: fmt.Sprintf("lockdep: %s:%d is trying to acquire %s at %s, the lock it already holds: it waits for itself", m.name(), h.pid, lockdepName(self.Lock), self.Lock.At)}
+			out = append(out, &claim{m: m, strong: lockdepKeys(self.Lock), ev: src, site: self.Lock.At, class: self.Lock.Class})
+		}
 	}
 	return out
+}
+
+// selfAcquire is the task's lockdep warning when the lock it is acquiring
+// is, by address, one it holds: a wait that cannot end (the warning of a
+// lock class taken twice at two addresses, or of a circular order, is
+// about a deadlock that could happen, and claims no wait). Nil otherwise.
+func selfAcquire(h *heldAcc) *Acquire {
+	a := h.acquire
+	if a == nil || a.Lock.Addr == "" || pseudoLock(a.Lock.Class) {
+		return nil
+	}
+	held := slices.ContainsFunc(h.locks, func(l HeldLock) bool { return l.Addr == a.Lock.Addr })
+	if !held && (a.Held == nil || a.Held.Addr != a.Lock.Addr) {
+		return nil
+	}
+	return a
 }
 
 // pseudoLock is a lockdep map that is no lock a task can wait for by its

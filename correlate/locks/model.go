@@ -111,6 +111,32 @@ type HeldLock struct {
 	At string
 }
 
+// Acquire is a lockdep warning: the lock a task was starting to acquire
+// when lockdep stopped it, and the one it already held.
+//
+//	WARNING: possible recursive locking detected
+//	syz.0.15/5889 is trying to acquire lock:
+//	ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_device_event+0x2c7/0x770
+//	but task is already holding lock:
+//	ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_add_slave+0x9c/0x20e0
+//
+// Lockdep warns before the task waits, and most warnings (a circular
+// dependency) are about an order that could deadlock, not one that did:
+// only the same address acquired twice is a wait that cannot end.
+type Acquire struct {
+	PID  int
+	Comm string
+	// Title is the WARNING line's text, "" when the paste left it out.
+	Title string
+	Lock  HeldLock
+	// Held is the lock the warning says the task holds, nil when the
+	// paste stops before it.
+	Held   *HeldLock
+	Source string
+	Time   float64
+	Clock  string
+}
+
 // Owner is a crash session's proof of a lock's owner: the owner field of a
 // struct mutex or rw_semaphore (a task pointer, its low bits flags) tied to
 // a PID by a ps row, a bt header or a kmem answer, or the lock_owner PID of
@@ -227,6 +253,10 @@ type TaskRole struct {
 	// WaitsIn is where the task sleeps: the innermost frame that is not the
 	// scheduler's, or "(stack not shown)".
 	WaitsIn string `json:"waits_in"`
+	// Running says the stack is one the task printed of itself while
+	// running (dump_stack under lockdep or a WARN): WaitsIn is the frame
+	// that printed it, not a sleep.
+	Running bool `json:"running,omitempty"`
 	// Site is the lock site in the task's stack ("iterate_dir").
 	Site string `json:"site,omitempty"`
 	// Killable reports a TASK_KILLABLE sleep, invisible to the hung-task
@@ -297,9 +327,12 @@ type Lock struct {
 
 // WaiterGroup gathers the waiters whose stacks are identical.
 type WaiterGroup struct {
-	Count   int      `json:"count"`
-	Mode    Mode     `json:"mode,omitempty"`
-	WaitsIn string   `json:"waits_in"`
+	Count   int    `json:"count"`
+	Mode    Mode   `json:"mode,omitempty"`
+	WaitsIn string `json:"waits_in"`
+	// Running says the group's stack is one its task printed while
+	// running, before it slept (a lockdep warning): WaitsIn printed it.
+	Running bool     `json:"running,omitempty"`
 	Stack   []string `json:"stack"`
 	PIDs    []int    `json:"pids"`
 	// Comms are the distinct names of the group's tasks.
@@ -338,4 +371,14 @@ type Chain struct {
 	Holders []int  `json:"holders"`
 	End     string `json:"end"`
 	Text    string `json:"text"`
+}
+
+// Asleep words where the task is: "sleeps in rpc_wait_bit_killable", or,
+// for a stack it printed while running, "was running (dump_stack_lvl
+// printed its stack)".
+func (t TaskRole) Asleep() string {
+	if t.Running {
+		return "was running (" + t.WaitsIn + " printed its stack)"
+	}
+	return "sleeps in " + t.WaitsIn
 }

@@ -232,7 +232,7 @@ func waiterGroups(la *lockAcc) []WaiterGroup {
 			if stack == nil {
 				stack = []string{}
 			}
-			a = &acc{g: &WaiterGroup{Mode: mode, WaitsIn: orStackNotShown(w.sh.waitsIn), Stack: stack, PIDs: []int{}, Comms: []string{}}, order: len(order)}
+			a = &acc{g: &WaiterGroup{Mode: mode, WaitsIn: orStackNotShown(w.sh.waitsIn), Running: w.sh.running, Stack: stack, PIDs: []int{}, Comms: []string{}}, order: len(order)}
 			groups[key] = a
 			order = append(order, key)
 		}
@@ -448,7 +448,7 @@ func taskRoles(ms map[taskKey]*member) []TaskRole {
 
 func (m *member) taskRole() TaskRole {
 	t := TaskRole{Comm: m.name(), Role: m.role, WaitsIn: orStackNotShown(m.sh.waitsIn), Site: m.sh.site,
-		Killable: m.sh.killable, Object: m.task.object, Reports: m.task.reports}
+		Killable: m.sh.killable, Running: m.sh.running, Object: m.task.object, Reports: m.task.reports}
 	if t.Comm == "?" {
 		t.Comm = ""
 	}

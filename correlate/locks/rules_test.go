@@ -55,6 +55,7 @@ func TestRules(t *testing.T) {
 		blockers []Blocker
 		held     []Held
 		owners   []Owner
+		acquires []Acquire
 		want     []summary
 		notes    string // a note that must be said
 	}{
@@ -94,6 +95,34 @@ func TestRules(t *testing.T) {
 				"__schedule+0x0/0x0", "schedule+0x0/0x0", "rwsem_down_read_slowpath+0x0/0x0", "down_read+0x0/0x0", "snd_ctl_elem_read+0x0/0x0"}}},
 			blockers: []Blocker{{PID: 1969, Comm: "alsactl", Lock: "rw-semaphore", Mode: ModeRead, OwnerPID: 1969, OwnerComm: "alsactl", OwnerMode: ModeWrite, Source: "s:25"}},
 			want:     []summary{{Locks: [][2][]int{{{1969}, {1969}}}, Cycles: [][]int{{1969}}}},
+		},
+		{
+			// Lockdep's recursive-locking warning with one address
+			// acquired twice (console/207, 6.11 team driver): the task
+			// waits for a lock it holds. Its stack is lockdep's report,
+			// printed while it runs: no role of its own.
+			name: "self-deadlock by lockdep warning",
+			tasks: []Task{{PID: 5889, Comm: "syz.0.15", Kind: "dmesg", Source: "w:40", Frames: []string{
+				"__dump_stack [inline]", "dump_stack_lvl+0x116/0x1f0", "__lock_acquire+0x2167/0x3cb0", "lock_acquire+0x1b1/0x560",
+				"__mutex_lock+0x175/0x9c0", "team_device_event+0x2c7/0x770", "team_add_slave+0xacd/0x20e0"}}},
+			acquires: []Acquire{{PID: 5889, Comm: "syz.0.15", Title: "possible recursive locking detected", Source: "w:16",
+				Lock: HeldLock{Addr: "ffff8880231e4d40", Class: "team->team_lock_key#2", At: "team_device_event"},
+				Held: &HeldLock{Addr: "ffff8880231e4d40", Class: "team->team_lock_key#2", At: "team_add_slave"}}},
+			want: []summary{{Locks: [][2][]int{{{5889}, {5889}}}, Cycles: [][]int{{5889}}}},
+		},
+		{
+			// A circular-dependency warning (console/209, btrfs tree
+			// locks) is about an order that could deadlock: the task
+			// acquires one lock while holding another, and waits for
+			// nothing the text shows.
+			name: "circular lockdep warning claims no wait",
+			tasks: []Task{{PID: 8472, Comm: "btrfs", Kind: "dmesg", Source: "w:60", Frames: []string{
+				"dump_stack+0x8b/0xb0", "check_noncircular+0x1e1/0x200", "__lock_acquire+0x1278/0x1e10", "lock_acquire+0xb3/0x3d0",
+				"down_read_nested+0x41/0x130", "__btrfs_tree_read_lock+0x32/0x170", "btrfs_search_slot+0x6bf/0xd90"}}},
+			acquires: []Acquire{{PID: 8472, Comm: "btrfs", Title: "possible circular locking dependency detected", Source: "w:5",
+				Lock: HeldLock{Addr: "ffff9b5e4a2d0c58", Class: "btrfs-tree-01", At: "__btrfs_tree_read_lock"},
+				Held: &HeldLock{Addr: "ffff9b5e5c6a2e78", Class: "btrfs-tree-00", At: "__btrfs_tree_read_lock"}}},
+			want: []summary{{}},
 		},
 		{
 			// ABBA through lockdep: each holds (entry before its last)
@@ -177,6 +206,9 @@ func TestRules(t *testing.T) {
 			}
 			for _, o := range tt.owners {
 				e.AddOwner(o)
+			}
+			for _, x := range tt.acquires {
+				e.AddAcquire(x)
 			}
 			a := e.Infer(Options{})
 			if diff := cmp.Diff(tt.want, summarize(a), cmp.Transformer("nilIsEmpty", func(x []int) []int {

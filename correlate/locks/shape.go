@@ -20,6 +20,9 @@ type shape struct {
 	mode             Mode
 	waitsIn          string
 	killable         bool
+	// running says the stack is a running task's own report (lockdep,
+	// a WARN): waitsIn is the frame that printed it, and no sleep is shown.
+	running bool
 	// holds are deeper sites whose lock the task holds (a waiter that
 	// holds a directory while it waits for another lock).
 	holds []heldSite
@@ -75,6 +78,11 @@ func classify(frames []string) shape {
 		return o
 	}
 	o.waitsIn = fns[top]
+	if w, ok := kernel.Wait(fns[top]); ok && w.Class == kernel.Running {
+		o.running = true
+		o.why = fmt.Sprintf("its stack is a report the task printed while running (%s): it shows no sleep", fns[top])
+		return o
+	}
 	// Generic waits (completions, bit and page waits) first: what they
 	// wait for is the frame under them.
 	g := 0

@@ -25,6 +25,10 @@ func (r *Reader) start(msg, line []byte) bool {
 		return false
 	}
 	switch c := msg[0]; {
+	case c == 'W':
+		if r.lockdepTitle(msg) {
+			return true
+		}
 	case c == 'I':
 		if !bytes.HasPrefix(msg, infoTask) {
 			break
@@ -94,6 +98,9 @@ func (r *Reader) start(msg, line []byte) bool {
 			r.expectTask = noiseWindow
 			return true
 		}
+	}
+	if msg[len(msg)-1] == ':' && r.startLockdep(msg) {
+		return true
 	}
 	if r.expectTask == 0 && !block && !taskShape(msg) {
 		return false // noise: the common case
@@ -295,6 +302,9 @@ func (r *Reader) cont(msg, line []byte) bool {
 	b := r.cur
 	if b.rec.Locks != nil {
 		return r.contLocks(msg, line)
+	}
+	if b.rec.Lockdep != nil {
+		return r.contLockdep(msg, line)
 	}
 	t := b.rec.Task
 	if bytes.HasPrefix(msg, infoTask) || bytes.HasPrefix(msg, suppressed) {

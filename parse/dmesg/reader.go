@@ -72,6 +72,11 @@ type Reader struct {
 	// counted as prose; text that a text line came before it.
 	block, prose, text bool
 
+	// warning is the last lockdep WARNING title, at warningLine, for the
+	// warning record that follows it.
+	warning     []byte
+	warningLine int
+
 	kernelSeen bool
 	err        error
 	skips      Skips

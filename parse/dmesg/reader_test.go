@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func read(in string, opts Options) ([]*Record, Skips, error) {
@@ -334,4 +335,49 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return tm
+}
+
+func TestLockdepWarning(t *testing.T) {
+	// console/207 (syzbot, 6.11): a recursive warning as decode_stacktrace
+	// prints it, the acquire site once per inlined function.
+	recursive := `WARNING: possible recursive locking detected
+6.11.0-rc1-syzkaller-ge4fc196f5ba3-dirty #0 Not tainted
+--------------------------------------------
+syz.0.15/5889 is trying to acquire lock:
+ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_port_change_check drivers/net/team/team_core.c:2950 [inline]
+ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_device_event+0x2c7/0x770 drivers/net/team/team_core.c:2973
+
+but task is already holding lock:
+ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_add_slave+0x9c/0x20e0 drivers/net/team/team_core.c:1975
+
+other info that might help us debug this:
+`
+	team := func(fn string, off, size uint64) Lock {
+		return Lock{Instance: "ffff8880231e4d40", Class: "team->team_lock_key#2", Usage: "+.+.", WaitType: "3:3",
+			At: Frame{Func: fn, Offset: off, Size: size}}
+	}
+	tests := []struct {
+		name, in string
+		want     Warning
+	}{
+		{"recursive, inlined acquire site", recursive, Warning{Title: "possible recursive locking detected", Comm: "syz.0.15", PID: 5889,
+			Acquire: team("team_device_event", 0x2c7, 0x770), Held: team("team_add_slave", 0x9c, 0x20e0), HasHeld: true}},
+		// A kworker's comm holds '/': the PID is after the last one.
+		{"comm with a slash", "kworker/u8:1/123 is trying to acquire lock:\nffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_add_slave+0x9c/0x20e0\n",
+			Warning{Comm: "kworker/u8:1", PID: 123, Acquire: team("team_add_slave", 0x9c, 0x20e0)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, skips, err := read(tt.in, Options{})
+			if err != nil || len(recs) != 1 || recs[0].Lockdep == nil {
+				t.Fatalf("got %d records, err %v; want one lockdep warning", len(recs), err)
+			}
+			if diff := cmp.Diff(tt.want, *recs[0].Lockdep, cmpopts.IgnoreFields(Frame{}, "Source", "Line")); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if skips.Count != 0 {
+				t.Errorf("skipped %d lines, want 0", skips.Count)
+			}
+		})
+	}
 }

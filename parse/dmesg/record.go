@@ -18,6 +18,10 @@ const (
 	KindBlocker
 	// KindHeldLocks is a lockdep "N locks held by comm/pid:" listing.
 	KindHeldLocks
+	// KindLockdep is a lockdep warning ("WARNING: possible recursive
+	// locking detected", "... circular locking dependency ..."): the task
+	// acquiring a lock and the lock it already holds.
+	KindLockdep
 	// KindSuppressed is "Future hung task reports are suppressed, see sysctl
 	// kernel.hung_task_warnings": later hung tasks were not reported.
 	KindSuppressed
@@ -33,12 +37,15 @@ func (k Kind) String() string {
 		return "held-locks"
 	case KindSuppressed:
 		return "suppressed"
+	case KindLockdep:
+		return "lockdep"
 	}
 	return "unknown"
 }
 
 // Record is one thing the log says about stuck tasks. Exactly one of Task,
-// Blocker and Locks is set, according to Kind (none for KindSuppressed).
+// Blocker, Locks and Lockdep is set, according to Kind (none for
+// KindSuppressed).
 type Record struct {
 	Kind Kind
 	// Line is the 1-based line where the record starts; Text is that
@@ -50,6 +57,33 @@ type Record struct {
 	Task    *Task
 	Blocker *Blocker
 	Locks   *HeldLocks
+	Lockdep *Warning
+}
+
+// Warning is one lockdep warning:
+//
+//	WARNING: possible recursive locking detected
+//	6.11.0-rc1-syzkaller-ge4fc196f5ba3-dirty #0 Not tainted
+//	--------------------------------------------
+//	syz.0.15/5889 is trying to acquire lock:
+//	ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_device_event+0x2c7/0x770
+//
+//	but task is already holding lock:
+//	ffff8880231e4d40 (team->team_lock_key#2){+.+.}-{3:3}, at: team_add_slave+0x9c/0x20e0
+//
+// Lockdep prints it when the task begins the acquisition, before any wait.
+type Warning struct {
+	// Title is the WARNING line's text after "WARNING: " ("possible
+	// recursive locking detected"), "" when the paste left it out.
+	Title string
+	Comm  string
+	PID   int
+	// Acquire is the lock the task is trying to acquire; Held the one
+	// lockdep says it already holds (Index 0 in both). decode_stacktrace
+	// prints an entry once per inlined acquire site: the last line, the
+	// real function, is kept.
+	Acquire, Held Lock
+	HasHeld       bool
 }
 
 // WallKind says which wall clock a line's prefix carried.
