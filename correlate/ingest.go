@@ -44,7 +44,7 @@ const (
 func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	h.Files = append(h.Files, SourceFile{Path: name, Kind: KindDmesg})
 	ev := h.evidence()
-	dr := dmesg.NewReader(r, dmesg.Options{Name: name, MaxLine: h.MaxLine})
+	dr := dmesg.NewReader(r, dmesg.Options{Name: name, MaxLine: h.MaxLine, Reuse: true})
 	var both, pairs anchorEstimate
 	m := h.newPrintMatcher(&pairs)
 	own := &kernelPrint{name: name}
@@ -131,7 +131,7 @@ func (h *HostInput) addDmesgRecord(ev *locks.Evidence, rec *dmesg.Record, name s
 	case dmesg.KindTask:
 		t := rec.Task
 		lt := locks.Task{PID: t.PID, NoPID: t.NoPID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
-			Frames: dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
+			Frames: h.dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
 		if t.NoPID {
 			// A stack the text names no task for is known by its
 			// place: the line of its first frame.
@@ -375,9 +375,11 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 // kept, marked " [inline]", because it says what that frame was doing
 // (__folio_lock inlined into __filemap_get_folio takes a page lock), but it
 // is never where the task sleeps.
-func dmesgFrames(frames []dmesg.Frame) []string {
+func (h *HostInput) dmesgFrames(frames []dmesg.Frame) []string {
 	reliable := slices.ContainsFunc(frames, func(f dmesg.Frame) bool { return !f.Unreliable && !f.Inline })
-	var out []string
+	// The names go into h.frames, reused from stack to stack: the
+	// evidence keeps a copy of a stack only the first time it sees it.
+	out := h.frames[:0]
 	for _, f := range frames {
 		switch {
 		case reliable && f.Unreliable:
@@ -388,6 +390,7 @@ func dmesgFrames(frames []dmesg.Frame) []string {
 			out = append(out, f.Func)
 		}
 	}
+	h.frames = out
 	return out
 }
 

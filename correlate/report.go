@@ -152,6 +152,9 @@ type HostInput struct {
 	// events dates the observations for the timeline, bounded per task
 	// and kind of event (see addEvent).
 	events eventLog
+	// frames is room for one kernel stack's function names, reused:
+	// the evidence copies a stack only when it is new.
+	frames []string
 	// Anchor is set when the boot clock could be put on the wall clock.
 	Anchor *Anchor
 	// Zone is the zone of the host's local-time sources (dmesg -T,

@@ -134,7 +134,7 @@ func (r *Reader) startBare(msg []byte, block bool) bool {
 		// so); after prose, it is a stack someone pasted (dmesg/045).
 		return false
 	}
-	f, caller, arm, ok := parseFrame(msg)
+	f, caller, arm, ok := parseFrame(msg, r.syms)
 	if !ok || f.Addr == 0 && f.Offset == 0 && f.Size == 0 {
 		return false
 	}
@@ -268,9 +268,9 @@ func (r *Reader) finishAll() {
 
 // close completes b's record.
 func (r *Reader) close(b *build) *Record {
-	if t := b.rec.Task; t != nil && b.pendArm != nil {
-		r.addFrame(b, t, *b.pendArm)
-		b.pendArm = nil
+	if t := b.rec.Task; t != nil && b.hasArm {
+		r.addFrame(b, t, b.pendArm)
+		b.hasArm = false
 	}
 	return b.rec
 }
@@ -453,7 +453,7 @@ func (r *Reader) contMark(trim []byte, t *Task) (done, part bool, rest []byte) {
 			return false, false, after
 		}
 	case 'R', 'E':
-		if f, ok := parseRIP(trim); ok {
+		if f, ok := parseRIP(trim, r.syms); ok {
 			r.related()
 			if b.frames {
 				// The exception frame inside a stack: the kernel code the
@@ -483,7 +483,7 @@ func (r *Reader) contFrame(msg, trim []byte, t *Task) bool {
 		}
 		msg, dup = cutSymBracket(trim)
 	}
-	f, caller, arm, ok := parseFrame(msg)
+	f, caller, arm, ok := parseFrame(msg, r.syms)
 	if !ok || !b.frames && t.TaskLine == 0 {
 		return false
 	}
@@ -529,26 +529,26 @@ func (r *Reader) taskLine(line, msg []byte, t *Task) ([]byte, []byte, bool) {
 func (r *Reader) frame(t *Task, f, caller Frame, arm bool) {
 	b := r.cur
 	if !arm {
-		if b.pendArm != nil {
-			r.addFrame(b, t, *b.pendArm)
-			b.pendArm = nil
+		if b.hasArm {
+			r.addFrame(b, t, b.pendArm)
+			b.hasArm = false
 		}
 		r.addFrame(b, t, f)
 		return
 	}
 	// Each ARM32 line names a callee and its caller; the caller is the
 	// next line's callee, so it is kept only for the last line.
-	if b.pendArm == nil || len(t.Frames) == 0 && len(t.Interrupt) == 0 {
+	if !b.hasArm || len(t.Frames) == 0 && len(t.Interrupt) == 0 {
 		r.addFrame(b, t, f)
 	} else {
-		pa := *b.pendArm
+		pa := b.pendArm
 		pa.Unreliable = pa.Unreliable || f.Unreliable
 		if f.Offset != 0 && pa.Offset == 0 {
 			pa.Offset, pa.Size = f.Offset, f.Size
 		}
 		r.addFrame(b, t, pa)
 	}
-	b.pendArm = &caller
+	b.pendArm, b.hasArm = caller, true
 }
 
 func (r *Reader) addFrame(b *build, t *Task, f Frame) {
@@ -564,7 +564,33 @@ func (r *Reader) addFrame(b *build, t *Task, f Frame) {
 		t.Interrupt = append(t.Interrupt, f)
 		return
 	}
+	if t.Frames == nil {
+		t.Frames = r.newFrames()
+	}
 	t.Frames = append(t.Frames, f)
+}
+
+// framesPerStack is the room a stack gets from the arena; a longer stack
+// grows on its own.
+const framesPerStack = 16
+
+// newFrames hands out room for a stack's frames from a block shared by
+// many stacks, so that a log of repeated reports does not allocate and
+// grow a slice for every one. A block lives as long as a record cut from
+// it: a caller that keeps one record in many keeps up to a block (64
+// stacks' room) for it.
+func (r *Reader) newFrames() []Frame {
+	if n := len(r.free); n > 0 {
+		s := r.free[n-1]
+		r.free = r.free[:n-1]
+		return s
+	}
+	if len(r.arena) < framesPerStack {
+		r.arena = make([]Frame, 64*framesPerStack)
+	}
+	s := r.arena[:0:framesPerStack]
+	r.arena = r.arena[framesPerStack:]
+	return s
 }
 
 func (r *Reader) contLocks(msg, line []byte) bool {
@@ -679,7 +705,7 @@ func tagContext(name string) Context {
 // 0010:[<ffffffff815258b0>]  [<ffffffff815258b0>] __mutex_lock_slowpath+0x30/0x160",
 // i386 "EIP: 0060:..."). A user-space one ("RIP: 0033:0x7f612a9e5575")
 // is no frame.
-func parseRIP(b []byte) (Frame, bool) {
+func parseRIP(b []byte, syms symbols) (Frame, bool) {
 	if len(b) < 12 || b[1] != 'I' || b[2] != 'P' || b[3] != ':' {
 		return Frame{}, false
 	}
@@ -687,7 +713,7 @@ func parseRIP(b []byte) (Frame, bool) {
 	if !bytes.HasPrefix(s, []byte("0010:")) && !bytes.HasPrefix(s, []byte("0060:")) {
 		return Frame{}, false
 	}
-	f, _, arm, ok := parseFrame(s[5:])
+	f, _, arm, ok := parseFrame(s[5:], syms)
 	if !ok || arm {
 		return Frame{}, false
 	}

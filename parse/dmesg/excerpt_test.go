@@ -739,7 +739,7 @@ func TestExcerptAccounting(t *testing.T) {
 // renderer stripped ("[]" is dmesg/030's, "[<>]" the issue's).
 func TestStrippedAddresses(t *testing.T) {
 	for _, in := range []string{"[] __mutex_lock_slowpath+0x60/0x9b", "[<>] __mutex_lock_slowpath+0x60/0x9b", " [] ? dlmlock+0x8a/0xda0 [ocfs2_dlm]"} {
-		f, _, _, ok := parseFrame([]byte(in))
+		f, _, _, ok := parseFrame([]byte(in), nil)
 		if !ok || f.Addr != 0 || (f.Func != "__mutex_lock_slowpath" && f.Func != "dlmlock") {
 			t.Errorf("parseFrame(%q) = %+v, %v; want the function without an address", in, f, ok)
 		}

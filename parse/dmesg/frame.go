@@ -28,7 +28,7 @@ const (
 //	 nfsd4_proc_compound (fs/nfsd/nfs4proc.c:2680) nfsd   (decode_stacktrace.sh since 5.x)
 //
 // An ARM32 line yields the callee and, in caller, the "from" frame.
-func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
+func parseFrame(s []byte, syms symbols) (f Frame, caller Frame, arm bool, ok bool) {
 	s = trimSpace(s)
 	if a, rest, got := bracketAddr(s); got {
 		f.Addr = a
@@ -48,7 +48,7 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 		if e < 0 {
 			return f, caller, false, false
 		}
-		if !parseSym(s[1:e], &f, true) {
+		if !parseSym(s[1:e], &f, true, syms) {
 			return f, caller, false, false
 		}
 		rest := trimSpace(s[e+1:])
@@ -60,19 +60,19 @@ func parseFrame(s []byte) (f Frame, caller Frame, arm bool, ok bool) {
 			caller.Addr = a
 			rest = trimSpace(r)
 		}
-		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller, true) {
+		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller, true, syms) {
 			return f, caller, false, false
 		}
 		return f, caller, true, true
 	}
 	if i := bytes.Index(s, []byte(" from ")); i > 0 && bytes.IndexByte(s[:i], ' ') < 0 {
 		// ARM32 without CONFIG_BACKTRACE_VERBOSE: " __schedule from schedule+0x50/0xa8"
-		if !parseSym(s[:i], &f, true) || !parseSym(s[i+len(" from "):], &caller, false) {
+		if !parseSym(s[:i], &f, true, syms) || !parseSym(s[i+len(" from "):], &caller, false, syms) {
 			return f, caller, false, false
 		}
 		return f, caller, true, true
 	}
-	if !parseSym(s, &f, false) {
+	if !parseSym(s, &f, false, syms) {
 		if rawAddrFrame(s, &f) {
 			return f, caller, false, true
 		}
@@ -109,7 +109,7 @@ func rawAddrFrame(s []byte, f *Frame) bool {
 // "[module]", "[module buildid]", "(T)", "(unreliable)", "path.c:97",
 // "[inline]". A bare name is accepted only when bare is set (ARM32's
 // parenthesised callee) or a source line follows.
-func parseSym(s []byte, f *Frame, bare bool) bool {
+func parseSym(s []byte, f *Frame, bare bool, syms symbols) bool {
 	s = trimSpace(s)
 	sp := bytes.IndexByte(s, ' ')
 	tok := s
@@ -130,7 +130,7 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 	if !validSym(name) {
 		return false
 	}
-	f.Func = string(name)
+	f.Func = syms.str(name)
 	hasSource, module := false, false
 	for len(rest) > 0 {
 		rest = trimSpace(rest)
@@ -156,7 +156,7 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 			if len(mod) == 0 || len(mod) > maxModule || len(bid) > maxModule || !validSym(mod) && !validModule(mod) {
 				return false
 			}
-			f.Module = string(mod)
+			f.Module = syms.str(mod)
 			if len(bid) > 0 {
 				f.BuildID = string(bid)
 			}
@@ -180,7 +180,7 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 				if sp := bytes.LastIndexByte(in, ' '); sp >= 0 {
 					src = in[sp+1:]
 				}
-				if !parseSource(src, f) {
+				if !parseSource(src, f, syms) {
 					return false
 				}
 				hasSource, module = true, true
@@ -197,10 +197,10 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 			}
 			if module && f.Module == "" && len(tok) <= maxModule && validModule(tok) {
 				// The module decode_stacktrace.sh prints after the source.
-				f.Module = string(tok)
+				f.Module = syms.str(tok)
 				continue
 			}
-			if hasSource || !parseSource(tok, f) {
+			if hasSource || !parseSource(tok, f, syms) {
 				return false
 			}
 			hasSource = true
@@ -210,7 +210,7 @@ func parseSym(s []byte, f *Frame, bare bool) bool {
 }
 
 // parseSource reads decode_stacktrace.sh's "fs/readdir.c:97" (or ":97:12").
-func parseSource(tok []byte, f *Frame) bool {
+func parseSource(tok []byte, f *Frame, syms symbols) bool {
 	if len(tok) > maxSource {
 		return false
 	}
@@ -226,7 +226,7 @@ func parseSource(tok []byte, f *Frame) bool {
 	if !ok || n > 1<<30 || bytes.IndexByte(path, '.') < 0 {
 		return false
 	}
-	f.Source = string(path)
+	f.Source = syms.str(path)
 	f.Line = int(n)
 	return true
 }
@@ -333,4 +333,24 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// symbols holds one copy of each function, module and source name a
+// reader has seen, so that a stack printed again at every report costs no
+// new strings. It stops growing at maxSymbols names.
+type symbols map[string]string
+
+const maxSymbols = 1 << 14
+
+// str returns b as a string, the held copy when there is one; a nil
+// symbols makes a new string every time.
+func (m symbols) str(b []byte) string {
+	if s, ok := m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if m != nil && len(m) < maxSymbols {
+		m[s] = s
+	}
+	return s
 }

@@ -518,7 +518,7 @@ func parseLock(s []byte) (Lock, bool) {
 	if w := desc[u+ue+1:]; len(w) > 3 && w[0] == '-' && w[1] == '{' && w[len(w)-1] == '}' {
 		l.WaitType = string(w[2 : len(w)-1])
 	}
-	f, _, _, ok := parseFrame(site)
+	f, _, _, ok := parseFrame(site, nil)
 	if !ok {
 		return l, false
 	}

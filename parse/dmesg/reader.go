@@ -36,6 +36,11 @@ type Options struct {
 	// MaxLine is the longest line read, in bytes (lines.DefaultMax when
 	// 0); a longer line is counted in Skipped with its length.
 	MaxLine int
+	// Reuse lets Next reuse the memory of the record it returned before
+	// (its stack's frames) for the records after it: the caller keeps
+	// nothing of a Record past the next call to Next. A log that repeats
+	// its reports for days then reads in the memory of a few.
+	Reuse bool
 }
 
 const (
@@ -48,6 +53,7 @@ const (
 	// otherCallerWindow is the same for lines of other printk callers.
 	otherCallerWindow = 4096
 	maxFrames         = 1024
+	maxFree           = 8
 	maxLocks          = 1024
 )
 
@@ -77,6 +83,14 @@ type Reader struct {
 	warning     []byte
 	warningLine int
 
+	// syms holds the names of the frames read, shared by every stack.
+	syms symbols
+	// free holds the frames of records the caller is done with (see
+	// Options.Reuse), for the stacks to come.
+	free [][]Frame
+	// arena is the unused part of the block stacks' frames are cut from.
+	arena []Frame
+
 	kernelSeen bool
 	err        error
 	skips      Skips
@@ -92,7 +106,8 @@ type build struct {
 	// frames says the stack has begun; pendArm is an ARM32 "from"
 	// frame waiting for the next line or the end of the stack.
 	frames  bool
-	pendArm *Frame
+	pendArm Frame
+	hasArm  bool
 	// ctx is the interrupt context the stack is in, NoContext for the
 	// task's own frames.
 	ctx Context
@@ -117,12 +132,15 @@ func NewReader(r io.Reader, opts Options) *Reader {
 	}
 	src := paste.NewReader(r)
 	src.SetMaxLine(opts.MaxLine)
-	return &Reader{src: src, opts: opts, block: true}
+	return &Reader{src: src, opts: opts, block: true, syms: symbols{}}
 }
 
 // Next advances to the next record; it returns false at the end of the
 // input or on an error (see Err).
 func (r *Reader) Next() bool {
+	if r.opts.Reuse && r.rec != nil && r.rec.Task != nil && cap(r.rec.Task.Frames) > 0 && len(r.free) < maxFree {
+		r.free = append(r.free, r.rec.Task.Frames[:0])
+	}
 	r.rec = nil
 	for len(r.queue) == 0 {
 		if r.err != nil {
@@ -557,7 +575,7 @@ func kernelText(msg []byte) bool {
 	case 't':
 		return bytes.HasPrefix(msg, taskColon) && parseTaskColon(msg, &Task{})
 	case '?':
-		f, _, _, ok := parseFrame(msg)
+		f, _, _, ok := parseFrame(msg, nil)
 		return ok && f.Unreliable && (f.Offset != 0 || f.Size != 0)
 	case '"':
 		return bytes.HasPrefix(msg, echoDisables)

@@ -1,7 +1,11 @@
 package dmesg
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -379,5 +383,39 @@ other info that might help us debug this:
 				t.Errorf("skipped %d lines, want 0", skips.Count)
 			}
 		})
+	}
+}
+
+// With Options.Reuse, each record is what it is without, at the time Next
+// returns it: the reused frames are only those of records before it.
+func TestReuse(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/dmesg/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	snapshot := func(in []byte, reuse bool) []Record {
+		r := NewReader(bytes.NewReader(in), Options{Reuse: reuse})
+		var out []Record
+		for r.Next() {
+			rec := *r.Record()
+			if rec.Task != nil {
+				task := *rec.Task
+				task.Frames = slices.Clone(task.Frames)
+				rec.Task = &task
+			}
+			out = append(out, rec)
+		}
+		return out
+	}
+	for _, f := range files {
+		in, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Twice over, so that the second half reads in reused frames.
+		in = append(in, in...)
+		if diff := cmp.Diff(snapshot(in, false), snapshot(in, true)); diff != "" {
+			t.Errorf("%s: (-without +with Reuse):\n%s", filepath.Base(f), diff)
+		}
 	}
 }

@@ -245,7 +245,7 @@ func joins(c cut, next, joined []byte) bool {
 		if bytes.HasPrefix(trimSpace(nm), []byte("[<")) {
 			return false
 		}
-	} else if _, _, _, ok := parseFrame(nm); ok {
+	} else if _, _, _, ok := parseFrame(nm, nil); ok {
 		return false
 	}
 	jm := splitPrefix(joined, &p)
@@ -262,7 +262,7 @@ func joins(c cut, next, joined []byte) bool {
 		var t Task
 		return bytes.Contains(jm, []byte(" flags:")) && parseTaskColon(jm, &t)
 	case cutFrame:
-		f, _, _, ok := parseFrame(jm)
+		f, _, _, ok := parseFrame(jm, nil)
 		return ok && f.Func != "" && !endsCutSymbol(trimSpace(jm))
 	case cutLock:
 		if t := trimSpace(jm); len(t) > 0 && t[0] != '#' {
@@ -313,7 +313,7 @@ func joins(c cut, next, joined []byte) bool {
 		if sp := bytes.IndexByte(nm, ' '); sp >= 0 {
 			src = nm[:sp]
 		}
-		return parseSource(src, &f) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
+		return parseSource(src, &f, nil) && bytes.HasSuffix(jm, append([]byte{' '}, nm...))
 	case cutWorkqueue:
 		w := nm
 		if sp := bytes.IndexByte(nm, ' '); sp >= 0 {
