@@ -3,6 +3,7 @@ package correlate
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,7 +132,7 @@ func (h *HostInput) addDmesgRecord(ev *locks.Evidence, rec *dmesg.Record, name s
 	case dmesg.KindTask:
 		t := rec.Task
 		lt := locks.Task{PID: t.PID, NoPID: t.NoPID, Comm: t.Comm, State: t.State, Kind: KindDmesg, Hung: t.Hung, Source: src,
-			Frames: h.dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor)}
+			Frames: h.dmesgFrames(t.Frames), Time: at, Clock: clock, Blocked: float64(t.BlockedFor), AddrBits: addrBits(t.Frames)}
 		if t.NoPID {
 			// A stack the text names no task for is known by its
 			// place: the line of its first frame.
@@ -392,6 +393,22 @@ func (h *HostInput) dmesgFrames(frames []dmesg.Frame) []string {
 	}
 	h.frames = out
 	return out
+}
+
+// addrBits is the width of the kernel addresses a stack prints: 64 when
+// one needs more than 32 bits, 32 when all that are printed fit, 0 when
+// none is printed (symbolized or stripped stacks).
+func addrBits(frames []dmesg.Frame) int {
+	bits := 0
+	for _, f := range frames {
+		switch {
+		case f.Addr > math.MaxUint32:
+			return 64
+		case f.Addr != 0:
+			bits = 32
+		}
+	}
+	return bits
 }
 
 // scrub hands a record to h.Scrub, if set, before anything is built from it.

@@ -34,7 +34,11 @@ func LocksSummary(a *locks.Analysis, esc func(string) string) string {
 	}
 	s := IncidentSummary(&a.Incidents[0], esc)
 	if n := len(a.Incidents); n > 1 {
-		s = fmt.Sprintf("%d separate incidents; the latest, %s: %s", n, a.Incidents[0].ID, s)
+		which := "the latest"
+		if a.Incidents[0].First == nil {
+			which = "the first in the text" // none is dated
+		}
+		s = fmt.Sprintf("%d separate incidents; %s, %s: %s", n, which, a.Incidents[0].ID, s)
 	}
 	return s
 }

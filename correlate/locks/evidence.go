@@ -52,6 +52,8 @@ type taskAcc struct {
 	sources   sourceAcc
 	reports   int
 	kinds     map[string]int
+	// addrBits is the width of the addresses of its stacks, 0 unknown.
+	addrBits int
 }
 
 // stackAcc summarises the observations of one task with one stack.
@@ -187,6 +189,9 @@ func (e *Evidence) AddTask(t Task) {
 	}
 	ta.sources.add(t.Source)
 	ta.kinds[t.Kind]++
+	if ta.addrBits == 0 {
+		ta.addrBits = t.AddrBits
+	}
 	if t.Hung {
 		ta.reports++
 	}

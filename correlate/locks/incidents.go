@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -329,9 +330,79 @@ func (e *Evidence) placeUndated(sets []*incidentSet, eps []*episode, bs []*block
 		s.owners = append(s.owners, o)
 	}
 	if rest != nil {
-		sets = append(sets, rest)
+		sets = append(sets, splitByMachine(rest)...)
 	}
 	return sets
+}
+
+// splitByMachine cuts undated observations that nothing ties to a dated
+// incident where, in the order of the text, the stacks' addresses change
+// width: a kernel prints addresses of one width, so a 32-bit stack and a
+// 64-bit one come from two machines (two boards' logs pasted in one
+// mail). What shows no address goes with the stacks before it.
+func splitByMachine(s *incidentSet) []*incidentSet {
+	type item struct {
+		file  string
+		line  int
+		bits  int
+		place func(*incidentSet)
+	}
+	var items []item
+	add := func(src string, bits int, place func(*incidentSet)) {
+		file, line := splitLoc(src)
+		items = append(items, item{file, line, bits, place})
+	}
+	widths := map[int]bool{}
+	for _, ep := range s.episodes {
+		if b := ep.task.addrBits; b != 0 {
+			widths[b] = true
+		}
+		add(ep.stack.source, ep.task.addrBits, func(t *incidentSet) { t.episodes = append(t.episodes, ep) })
+	}
+	if len(widths) < 2 {
+		return []*incidentSet{s}
+	}
+	for _, b := range s.blockers {
+		add(b.Source, 0, func(t *incidentSet) { t.blockers = append(t.blockers, b) })
+	}
+	for _, h := range s.held {
+		add(h.source, 0, func(t *incidentSet) { t.held = append(t.held, h) })
+	}
+	for _, o := range s.owners {
+		add(o.Source, 0, func(t *incidentSet) { t.owners = append(t.owners, o) })
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		if c := cmp.Compare(a.file, b.file); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.line, b.line)
+	})
+	var out []*incidentSet
+	cur, bits := &incidentSet{}, 0
+	for _, it := range items {
+		if it.bits != 0 && bits != 0 && it.bits != bits {
+			out = append(out, cur)
+			cur, bits = &incidentSet{}, 0
+		}
+		if bits == 0 {
+			bits = it.bits
+		}
+		it.place(cur)
+	}
+	return append(out, cur)
+}
+
+// splitLoc reads a "file:line" location; line is 0 when there is none.
+func splitLoc(loc string) (string, int) {
+	i := strings.LastIndexByte(loc, ':')
+	if i <= 0 {
+		return loc, 0
+	}
+	n, err := strconv.Atoi(loc[i+1:])
+	if err != nil {
+		return loc, 0
+	}
+	return loc[:i], n
 }
 
 // orderIncidents puts the latest incident first; undated ones last.

@@ -24,7 +24,7 @@ func (e *Evidence) Infer(opts Options) *Analysis {
 		a.Incidents = append(a.Incidents, inc)
 	}
 	if len(a.Incidents) > 1 {
-		a.Notes = append(a.Notes, fmt.Sprintf("the sources hold %d separate incidents (observations apart in time, with no task in common); each has its own locks, the latest first", len(a.Incidents)))
+		a.Notes = append(a.Notes, fmt.Sprintf("the sources hold %d separate incidents (observations apart in time, or stacks of two machines, with no task in common); each has its own locks, the latest first, undated ones in the order of the text", len(a.Incidents)))
 	}
 	return a
 }

@@ -57,6 +57,10 @@ type Task struct {
 	// Blocked is how long a hung-task report says the task had been
 	// blocked, in seconds.
 	Blocked float64
+	// AddrBits is the width of the kernel addresses the stack's frames
+	// print, 32 or 64, 0 when it prints none. A kernel prints addresses
+	// of one width only, so two widths in one text are two machines.
+	AddrBits int
 }
 
 // Blocker is a line the kernel's hung-task detector writes since 6.15 when

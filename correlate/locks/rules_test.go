@@ -125,6 +125,29 @@ func TestRules(t *testing.T) {
 			want: []summary{{}},
 		},
 		{
+			// console/213 (linux-mm, 4.11): an ARM32 board's reports, then
+			// an arm64 board's, undated, in one mail. A kernel prints
+			// addresses of one width: two widths are two machines. The
+			// lockdep list after the arm64 stack goes with it.
+			name: "two machines by address width",
+			tasks: []Task{
+				{PID: 5, Comm: "kworker/u4:0", Kind: "dmesg", Hung: true, Source: "m:39", AddrBits: 32, Frames: []string{"__schedule+0x1/0x2", "wait_for_common+0x1/0x2", "dpm_wait_for_superior+0x1/0x2"}},
+				{PID: 125, Comm: "kworker/u4:1", Kind: "dmesg", Hung: true, Source: "m:58", AddrBits: 32, Frames: []string{"__schedule+0x1/0x2", "wait_for_common+0x1/0x2", "dpm_wait_for_superior+0x1/0x2"}},
+				{PID: 276, Comm: "kworker/u16:2", Kind: "dmesg", Hung: true, Source: "m:83", AddrBits: 64, Frames: []string{"__switch_to+0x1/0x2", "wait_for_common+0x1/0x2", "dpm_wait_for_superior+0x1/0x2"}},
+			},
+			held: []Held{{PID: 1899, Comm: "s2ram", Source: "m:120", Locks: []HeldLock{{Class: "&dev->mutex", At: "device_resume"}}}},
+			want: []summary{{}, {}},
+		},
+		{
+			// The same stacks at one width are one machine's.
+			name: "one width is one machine",
+			tasks: []Task{
+				{PID: 5, Comm: "kworker/u4:0", Kind: "dmesg", Hung: true, Source: "m:39", AddrBits: 64, Frames: []string{"__schedule+0x1/0x2", "wait_for_common+0x1/0x2"}},
+				{PID: 276, Comm: "kworker/u16:2", Kind: "dmesg", Hung: true, Source: "m:83", AddrBits: 64, Frames: []string{"__switch_to+0x1/0x2", "wait_for_common+0x1/0x2"}},
+			},
+			want: []summary{{}},
+		},
+		{
 			// ABBA through lockdep: each holds (entry before its last)
 			// what the other acquires (its last, where its stack waits).
 			name: "ABBA deadlock",

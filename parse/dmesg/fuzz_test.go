@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzReader feeds arbitrary input: the reader must not panic, must end,
@@ -38,7 +40,7 @@ func FuzzReader(f *testing.F) {
 				t.Logf("record at line %d after one at %d", rec.Line, prev)
 			}
 			prev = rec.Line
-			if (rec.Task != nil) != (rec.Kind == KindTask) || (rec.Blocker != nil) != (rec.Kind == KindBlocker) || (rec.Locks != nil) != (rec.Kind == KindHeldLocks) {
+			if (rec.Task != nil) != (rec.Kind == KindTask) || (rec.Blocker != nil) != (rec.Kind == KindBlocker) || (rec.Locks != nil) != (rec.Kind == KindHeldLocks) || (rec.Lockdep != nil) != (rec.Kind == KindLockdep) {
 				t.Fatalf("record kind %v does not match its fields", rec.Kind)
 			}
 			if tk := rec.Task; tk != nil {
@@ -62,6 +64,10 @@ func FuzzReader(f *testing.F) {
 		}
 		if s := r.Skipped(); s.Count > r.Lines() || len(s.FirstText) > 200 {
 			t.Fatalf("skips %+v for %d lines", s, r.Lines())
+		}
+		// Reusing the memory of records read before changes none.
+		if diff := cmp.Diff(snapshotRecords(data, false), snapshotRecords(data, true)); diff != "" {
+			t.Fatalf("with Options.Reuse (-without +with):\n%s", diff)
 		}
 	})
 }

@@ -393,20 +393,6 @@ func TestReuse(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
-	snapshot := func(in []byte, reuse bool) []Record {
-		r := NewReader(bytes.NewReader(in), Options{Reuse: reuse})
-		var out []Record
-		for r.Next() {
-			rec := *r.Record()
-			if rec.Task != nil {
-				task := *rec.Task
-				task.Frames = slices.Clone(task.Frames)
-				rec.Task = &task
-			}
-			out = append(out, rec)
-		}
-		return out
-	}
 	for _, f := range files {
 		in, err := os.ReadFile(f)
 		if err != nil {
@@ -414,8 +400,24 @@ func TestReuse(t *testing.T) {
 		}
 		// Twice over, so that the second half reads in reused frames.
 		in = append(in, in...)
-		if diff := cmp.Diff(snapshot(in, false), snapshot(in, true)); diff != "" {
+		if diff := cmp.Diff(snapshotRecords(in, false), snapshotRecords(in, true)); diff != "" {
 			t.Errorf("%s: (-without +with Reuse):\n%s", filepath.Base(f), diff)
 		}
 	}
+}
+
+// snapshotRecords reads in and copies each record as Next returns it.
+func snapshotRecords(in []byte, reuse bool) []Record {
+	r := NewReader(bytes.NewReader(in), Options{Reuse: reuse})
+	var out []Record
+	for r.Next() {
+		rec := *r.Record()
+		if rec.Task != nil {
+			task := *rec.Task
+			task.Frames = slices.Clone(task.Frames)
+			rec.Task = &task
+		}
+		out = append(out, rec)
+	}
+	return out
 }
