@@ -26,6 +26,10 @@ const (
 	Info
 	// Stack is a -k backtrace line (" > /usr/lib/libc.so.6(getdents64+0x17) [0xd6b27]").
 	Stack
+	// Summary is a row of an strace -c summary table: Name is the
+	// system call (or "total"), Calls and Errors its counts, Duration the
+	// time spent in its calls. It is no call.
+	Summary
 )
 
 // TimeKind says what Event.Time counts from.
@@ -89,6 +93,9 @@ type Event struct {
 	// its resumed line never came (the trace ended, or the process died).
 	// Such events are delivered when the reader learns they are orphaned.
 	Unfinished bool
+
+	// Calls and Errors are a Summary row's counts.
+	Calls, Errors int
 
 	// ExitCode is the status of "+++ exited with N +++"; KilledBy is the
 	// signal of "+++ killed by SIGKILL +++".

@@ -5,12 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lagtrace/lagtrace/internal/lines"
 )
 
 func FuzzReader(f *testing.F) {
 	files, _ := filepath.Glob("../../testdata/strace-layouts/*.strace")
 	more, _ := filepath.Glob("../../testdata/strace-layouts/ff.*")
-	for _, name := range append(files, more...) {
+	real, _ := filepath.Glob("../../testdata/real/strace/*.txt")
+	for _, name := range append(append(files, more...), real...) {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -25,34 +28,24 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("1 read(3 <unfinished ...>\n2 <... read resumed>) = 1\n1 +++ exited with 0 +++\n"))
 	f.Add([]byte("1795647018.442789 clone(flags=SIGCHLDstrace: Process 8892 attached\n, child_tidptr=0x7f) = 8892\n"))
 	f.Add([]byte("getdents64(3, {{d_ino=1, d_off=2, d_type=DT_DIR, d_reclen=24, d_name=\"a\"b\"} {d_ino=1, d_off=2, d_type=DT_DIR, d_reclen=24, d_name=\"\"}}, 1) = 48\n"))
+	f.Add([]byte("> a(1,\n>> 2) = 3 b(\"x\n> y\", /* 1\n  entries */) = 0 ... c(\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		r := NewReader(bytes.NewReader(in), Options{Name: "fuzz"})
-		nonBlank := 0
-		for i, l := range bytes.Split(in, []byte("\n")) {
-			if i == bytes.Count(in, []byte("\n")) && len(l) == 0 {
+		total := 0
+		for lr := lines.NewReader(bytes.NewReader(in)); ; total++ {
+			if _, ok := lr.Next(); !ok {
 				break
 			}
-			if !isBlank(trimCR(l)) {
-				nonBlank++
-			}
 		}
-		covered := map[int]bool{}
+		r := NewReader(bytes.NewReader(in), Options{Name: "fuzz"})
 		for steps := 0; r.Next(); steps++ {
-			if steps > 2*nonBlank+2 {
-				t.Fatalf("more events (%d) than lines allow (%d)", steps, nonBlank)
+			// A line holds at most a few calls that a refill ran
+			// together, each 3 bytes at least ("a()").
+			if steps > len(in)/3+2*total+2 {
+				t.Fatalf("more events (%d) than %d lines of %d bytes allow", steps, total, len(in))
 			}
 			e := r.Event()
-			if e.Line <= 0 {
-				t.Fatalf("event without a line: %+v", e)
-			}
-			covered[e.Line] = true
-			if e.ResumeLine > 0 {
-				covered[e.ResumeLine] = true
-			}
-			for _, c := range e.ContLines {
-				if c > 0 {
-					covered[c] = true
-				}
+			if e.Line <= 0 || e.Line > total {
+				t.Fatalf("event on line %d of %d: %+v", e.Line, total, e)
 			}
 			if len(e.Dirents) > len(in) {
 				t.Fatalf("%d dirents from %d bytes", len(e.Dirents), len(in))
@@ -61,8 +54,9 @@ func FuzzReader(f *testing.F) {
 		if r.Err() != nil {
 			return
 		}
-		if got := len(covered) + r.Skipped().Count; got != nonBlank {
-			t.Fatalf("%d lines in events + %d skipped = %d, want %d non-blank lines", len(covered), r.Skipped().Count, got, nonBlank)
+		p := r.Paste()
+		if got := r.used + p.Wrap.Count + p.Prose.Count + r.Skipped().Count; got != total {
+			t.Fatalf("%d used + %d joined + %d prose + %d skipped = %d, want the %d lines read", r.used, p.Wrap.Count, p.Prose.Count, r.Skipped().Count, got, total)
 		}
 	})
 }

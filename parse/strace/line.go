@@ -35,25 +35,57 @@ var (
 // line strace writes.
 func parseLine(line []byte, p *parsed) bool {
 	*p = parsed{}
-	// -k backtrace lines carry no prefix at all.
+	// -k backtrace lines: " > /usr/lib/libc.so.6(getdents64+0x17)
+	// [0xd6b27]", which the paste layer hands over without the space.
 	if bytes.HasPrefix(line, []byte(" > ")) {
 		p.kind = Stack
 		p.name = line[3:]
 		return true
 	}
+	if isStackFrame(line) {
+		p.kind = Stack
+		p.name = line[2:]
+		return true
+	}
+	s, ok := parsePrefix(line, p)
+	if !ok {
+		return false
+	}
+	return parseBody(s, p)
+}
+
+// isStackFrame is a -k backtrace line without its leading space; every
+// one ends in its address ("> /lib/libc.so.6() [0x1234]", "> backtracing_error
+// [0x1234]"), which tells it from a mail quote mark left after indentation.
+func isStackFrame(s []byte) bool {
+	if len(s) < 8 || s[0] != '>' || s[1] != ' ' || s[len(s)-1] != ']' {
+		return false
+	}
+	i := bytes.LastIndex(s, []byte(" [0x"))
+	if i < 2 {
+		return false
+	}
+	_, n := parseHex(s[i+4:])
+	return n > 0 && i+4+n == len(s)-1
+}
+
+// parsePrefix reads what strace writes before a call: "[pid  123] " or
+// the -o -f PID column "1958  ", the --decode-pids=comm "<comm>", a -t,
+// -tt, -ttt or -r stamp, and -n/-i brackets. It returns the rest.
+func parsePrefix(line []byte, p *parsed) ([]byte, bool) {
 	s := line
 	// "[pid  123] " or "[pid 123<comm>] " (output to a terminal or pipe).
 	if bytes.HasPrefix(s, []byte("[pid ")) {
 		s = skipSpaces(s[5:])
 		v, n := parseUint(s)
 		if n == 0 {
-			return false
+			return s, false
 		}
 		p.pid, p.hasPID = int(v), true
 		s = s[n:]
 		s = parseComm(s, p)
 		if len(s) < 2 || s[0] != ']' || s[1] != ' ' {
-			return false
+			return s, false
 		}
 		s = s[2:]
 	} else if v, n := parseUint(s); n > 0 && n < len(s) && (s[n] == ' ' || s[n] == '<') {
@@ -61,13 +93,17 @@ func parseLine(line []byte, p *parsed) bool {
 		p.pid, p.hasPID = int(v), true
 		s = parseComm(s[n:], p)
 		if len(s) == 0 || s[0] != ' ' {
-			return false
+			return s, false
 		}
 	}
 	s = skipSpaces(s)
 	s = parseStamp(s, p)
-	s = skipBracketed(s)
+	return skipBracketed(s), true
+}
 
+// parseBody reads what follows the prefix: a call, a resumed call, a
+// signal, an exit or a notice of strace's.
+func parseBody(s []byte, p *parsed) bool {
 	switch {
 	case bytes.HasPrefix(s, []byte("--- ")):
 		return parseSignal(s, p)

@@ -9,16 +9,20 @@ import (
 	"time"
 
 	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/internal/paste"
 )
 
 // ErrNotStrace is the error Err returns, wrapped as
-// "NAME:LINE: not strace output: <quoted start of line>", when none of the
-// first sniffLines non-blank lines of the input parses as strace output.
+// "NAME:LINE: not strace output: <quoted start of line>", when the first
+// sniffLines lines with text hold no strace output (neither a line strace
+// writes nor a summary table), or the whole input holds none.
 var ErrNotStrace = errors.New("not strace output")
 
-// sniffLines is how many non-blank lines may fail to parse before the input
-// is declared not to be strace output at all.
-const sniffLines = 64
+// sniffLines is how many lines of text (prose, or lines that do not parse)
+// may come before the first strace line before the input is declared not
+// to be strace output at all: a ticket or a mail says a lot before it
+// pastes the trace.
+const sniffLines = 256
 
 // DefaultMaxPending is how many unfinished calls the reader holds at once,
 // waiting for their resumed lines, when Options.MaxPending is 0.
@@ -66,8 +70,16 @@ type Dropped struct {
 }
 
 // Reader reads strace output one Event at a time.
+//
+// It reads through the paste layer (internal/paste), which removes mail
+// quoting, indentation, fences and prompts. Every input line ends in
+// exactly one of: a line used (events, blank lines, decorations, summary
+// tables), a continuation joined to the line before it (Paste().Wrap), a
+// line of no strace text (Paste().Prose: prose between the pasted blocks,
+// "# ..." or "//" annotations, "..." where lines were left out), or a
+// skipped line (Skipped: it looks like strace and does not parse).
 type Reader struct {
-	lr   *lines.Reader
+	src  *paste.Reader
 	opts Options
 	ev   Event
 	err  error
@@ -83,7 +95,7 @@ type Reader struct {
 	relSum    int64
 
 	parsedAny     bool
-	failedBefore  int // non-blank lines that failed before the first success
+	failedBefore  int // lines of text before the first strace line
 	firstLineNo   int
 	firstLineText []byte
 
@@ -105,6 +117,31 @@ type Reader struct {
 	heldNo  int
 	hasHeld bool
 
+	// The unit being read: the text of one input line, with the lines
+	// that a mailer or terminal cut from it joined on. A unit holds one
+	// call, or several when a mailer refilled them into one paragraph.
+	unit    []byte
+	unitBuf []byte // owns unit once lines are joined to it
+	owned   bool   // unit is in unitBuf
+	off     int    // how much of unit has been read
+	unitNum int
+	col     int // input column where unit begins (what the paste layer and quote marks took)
+	parts   []part
+	inUnit  bool
+	outcome outcome
+	// inTrace says a strace line came since the last prose, fence or
+	// prompt: a call-like line that does not parse is then a skipped
+	// line, not prose.
+	inTrace bool
+	// used counts the lines used; with Paste's Wrap and Prose and
+	// Skipped it accounts for every line read.
+	used int
+	// quote counts lines whose quote marks after indentation this
+	// reader removed ("     > getdents64(...)"), which the paste layer
+	// cannot tell from -k frames.
+	quote   paste.Tally
+	summary table
+
 	eof     bool
 	flush   []*pendingCall // orphans left at EOF, in line order
 	flushed *pendingCall   // the orphan delivered last, to recycle
@@ -114,6 +151,18 @@ type Reader struct {
 	dirents []Dirent
 	pathBuf []byte
 }
+
+// part says that the joined line num begins at offset off of the unit.
+type part struct{ off, num int }
+
+// outcome is how the current unit is accounted for.
+type outcome uint8
+
+const (
+	unitUsed outcome = iota
+	unitProse
+	unitSkipped
+)
 
 // pendingCall is an "<unfinished ...>" line waiting for its resumed line.
 type pendingCall struct {
@@ -131,13 +180,13 @@ type pendingCall struct {
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader, opts Options) *Reader {
 	rd := &Reader{
-		lr:            lines.NewReader(r),
+		src:           paste.NewReader(r),
 		opts:          opts,
 		unprefixedPID: opts.PID,
 		pending:       make(map[int]*pendingCall),
 		fds:           make(map[int]*fdTable),
 	}
-	rd.lr.Max = opts.MaxLine
+	rd.src.SetMaxLine(opts.MaxLine)
 	if rd.opts.MaxPending <= 0 {
 		rd.opts.MaxPending = DefaultMaxPending
 	}
@@ -161,6 +210,24 @@ func (r *Reader) Skipped() Skips { return r.skips }
 // Dropped counts what the reader stopped following to bound its memory.
 func (r *Reader) Dropped() Dropped { return r.dropped }
 
+// Paste says which paste decorations (mail quoting, indentation, fences,
+// prompts, lines cut by a mailer) were removed, and counts the lines that
+// were no strace text at all (prose between the pasted blocks,
+// annotations).
+func (r *Reader) Paste() paste.Report {
+	rep := r.src.Report()
+	if q := r.quote; q.Count > 0 {
+		if rep.Quote.Count == 0 || q.FirstLine < rep.Quote.FirstLine {
+			rep.Quote.FirstLine, rep.Quote.FirstText = q.FirstLine, q.FirstText
+		}
+		rep.Quote.Count += q.Count
+	}
+	return rep
+}
+
+// Summaries counts the strace -c summary tables read.
+func (r *Reader) Summaries() Summaries { return r.summary.sums }
+
 // TimeKind says what Event.Time counts from; it is decided by the first line
 // with a stamp and is NoTime until then.
 func (r *Reader) TimeKind() TimeKind { return r.timeKind }
@@ -179,52 +246,392 @@ func (r *Reader) Next() bool {
 		if r.eof {
 			return r.nextFlush()
 		}
-		var line []byte
-		var n int
 		if r.hasHeld {
 			r.hasHeld = false
-			line, n = r.held, r.heldNo
-		} else {
-			var ok bool
-			line, ok = r.lr.Next()
-			if !ok {
-				if err := r.lr.Err(); err != nil {
-					r.err = fmt.Errorf("%s:%d: %w", r.opts.Name, r.lr.Number()+1, err)
-					return false
-				}
-				r.eof = true
-				if !r.parsedAny && r.failedBefore > 0 {
-					// A short file of which no line parsed is not a trace
-					// with a few bad lines: it is not a trace at all.
-					r.err = fmt.Errorf("%s:%d: %w: %q", r.opts.Name, r.firstLineNo, ErrNotStrace, r.firstLineText)
-					return false
-				}
-				r.startFlush()
-				continue
+			var p parsed
+			parseLine(r.held, &p)
+			if r.handleParsed(&p, r.held, r.heldNo) {
+				return true
 			}
-			n = r.lr.Number()
-			if r.lr.Long > 0 {
-				r.skip([]byte(lines.Describe(line, r.lr.Long, r.opts.MaxLine)), n)
-				continue
-			}
-		}
-		if isBlank(line) {
 			continue
 		}
-		if r.handle(line, n) {
+		if (!r.inUnit || r.off >= len(r.unit)) && !r.nextUnit() {
+			continue
+		}
+		if r.piece() {
 			return true
 		}
 	}
 }
 
-// skip records a line that could not be parsed, and decides whether the
-// input is strace output at all.
+// nextUnit reads the next input line and reports whether it holds text to
+// read; the others (blank lines, fences, prompts, lines over MaxLine) are
+// accounted for here.
+func (r *Reader) nextUnit() bool {
+	r.endUnit()
+	if !r.src.Next() {
+		if err := r.src.Err(); err != nil {
+			r.err = fmt.Errorf("%s:%d: %w", r.opts.Name, r.src.Number()+1, err)
+			return false
+		}
+		r.eof = true
+		if !r.parsedAny && r.failedBefore > 0 {
+			// A short file with no strace line is not a trace with a few
+			// bad lines: it is not a trace at all.
+			r.err = r.notStrace()
+			return false
+		}
+		r.startFlush()
+		return false
+	}
+	l := r.src.Line()
+	if l.Long > 0 {
+		r.skip([]byte(lines.Describe(l.Text, l.Long, r.opts.MaxLine)), l.Num)
+		return false
+	}
+	switch l.Kind {
+	case paste.Blank:
+		r.used++
+		r.summary.end()
+		return false
+	case paste.Fence:
+		r.used++
+		r.summary.end()
+		r.inTrace = false
+		return false
+	case paste.Prompt:
+		r.prompt(l)
+		return false
+	}
+	t := l.Text
+	if t[0] == '>' && !isStackFrame(t) {
+		// Quote marks after indentation: Gnus's "     > ", or a reply
+		// quoting them again ("> " then "    >> ").
+		t, _ = unquoteMarks(t)
+		if l.Quote == 0 {
+			tally(&r.quote, l.Num, l.Text)
+		}
+	}
+	if isBlank(t) {
+		r.used++
+		return false
+	}
+	r.inUnit, r.outcome = true, unitUsed
+	r.unit, r.owned, r.off, r.unitNum = t, false, 0, l.Num
+	r.col = l.Indent + len(l.Text) - len(t)
+	r.parts = r.parts[:0]
+	return true
+}
+
+// endUnit accounts for the unit just read.
+func (r *Reader) endUnit() {
+	if r.inUnit && r.outcome == unitUsed {
+		r.used++
+	}
+	r.inUnit = false
+}
+
+// prompt reads a prompt line: a command (used, and read for what it says
+// of the trace), or a "# " comment.
+func (r *Reader) prompt(l *paste.Line) {
+	r.inTrace = false
+	r.summary.end()
+	if l.Text[0] == '#' && !isCommand(l.Command) {
+		// "# , = readdirplus": an annotation between the lines.
+		r.src.Prose()
+		r.notYet(l.Num, l.Text)
+		return
+	}
+	r.used++
+	if pid, ok := attachedPID(l.Command); ok && !r.parsedAny && r.unprefixedPID == 0 {
+		r.unprefixedPID = pid
+	}
+}
+
+// attachedPID returns the process of "strace -p PID ..." (one process),
+// which the lines without a PID prefix belong to.
+func attachedPID(cmd []byte) (int, bool) {
+	f := bytes.Fields(cmd)
+	i := slices.IndexFunc(f, func(w []byte) bool { return string(w) == "strace" || bytes.HasSuffix(w, []byte("/strace")) })
+	if i < 0 {
+		return 0, false
+	}
+	pid, found := 0, 0
+	for j := i + 1; j < len(f); j++ {
+		var v []byte
+		switch w := f[j]; {
+		case string(w) == "-p" || string(w) == "--attach":
+			if j+1 < len(f) {
+				j++
+				v = f[j]
+			}
+		case bytes.HasPrefix(w, []byte("--attach=")):
+			v = w[len("--attach="):]
+		case bytes.HasPrefix(w, []byte("-p")):
+			v = w[2:]
+		default:
+			continue
+		}
+		n, m := parseUint(v)
+		if m == 0 || m != len(v) || n == 0 || n > 1<<22 {
+			return 0, false // "-p 1,2", "-p $(pidof x)": not one process
+		}
+		pid, found = int(n), found+1
+	}
+	return pid, found == 1
+}
+
+// piece reads the next call (or line) of the unit, and reports whether an
+// event is ready.
+func (r *Reader) piece() bool {
+	start := r.off
+	if start > 0 {
+		// The rest of a line a refill ran calls together on.
+		start = skipGap(r.unit, start)
+		if start >= len(r.unit) {
+			r.off = len(r.unit)
+			return false
+		}
+	} else if r.summary.active() || r.summary.header || isHeader(r.unit) {
+		if row, ok := r.tableLine(); ok {
+			r.off = len(r.unit)
+			return row
+		}
+	}
+	n := r.lineAt(start)
+	s := r.unit[start:]
+	var p parsed
+	ok := parseLine(s, &p)
+	if !ok && start == 0 {
+		if done, handled := r.notice(s, n); handled {
+			r.off = len(r.unit)
+			return done
+		}
+	}
+	if !ok || p.kind == Call && retOpen(p.ret) && runOn(p.ret) < 0 {
+		if r.join(start) {
+			s = r.unit[start:]
+			ok = parseLine(s, &p)
+		}
+	}
+	if !ok {
+		r.fail(s, n, start)
+		r.off = len(r.unit)
+		return false
+	}
+	r.hasSplit = false
+	end := len(s)
+	if p.kind == Call && !p.unfinished {
+		if k := runOn(p.ret); k >= 0 {
+			// A refill ran the next call onto this line.
+			cut := cap(s) - cap(p.ret) + k // ret lies in s
+			var q parsed
+			if parseLine(s[:cut], &q) {
+				p, s, end = q, s[:cut], cut
+			}
+		}
+	}
+	r.off = start + end
+	r.inTrace = true
+	return r.handleParsed(&p, s, n)
+}
+
+// notice reads a line that strace's own notice cut, and its continuation:
+//
+//	1795647018.442789 clone(child_stack=NULL, flags=...|SIGCHLDstrace: Process 8892 attached
+//	, child_tidptr=0x7f763ebeca10) = 8892
+//
+// Writing to stderr, strace's "Process N attached" can land in the middle
+// of a call line, whose rest follows on the next line. handled says the
+// line was read so; done that an event is ready.
+func (r *Reader) notice(s []byte, n int) (done, handled bool) {
+	var p parsed
+	if r.hasSplit {
+		r.hasSplit = false
+		if bytes.HasPrefix(s, unfinishedMark[1:]) {
+			// " <unfinished ...>", whose space the paste layer took
+			// for indentation.
+			r.split = append(r.split, ' ')
+		}
+		r.split = append(r.split, s...)
+		if parseLine(r.split, &p) && p.kind == Call {
+			r.splitCont = n
+			r.inTrace = true
+			return r.handleParsed(&p, r.split, r.splitLine), true
+		}
+	}
+	if i := bytes.Index(s, []byte("strace: Process ")); i > 0 && parseLine(s[i:], &p) {
+		r.split = append(r.split[:0], s[:i]...)
+		r.splitLine = n
+		r.hasSplit = true
+		r.inTrace = true
+		return r.handleParsed(&p, s[i:], n), true
+	}
+	return false, false
+}
+
+// join joins to the call that begins at start of the unit the lines that
+// continue it, while it is cut; it reports whether it joined any.
+func (r *Reader) join(start int) bool {
+	args, _, ok := callStart(r.unit[start:])
+	if !ok {
+		return false
+	}
+	st := stateOf(r.unit[start:], args)
+	limit := r.opts.MaxLine
+	if limit <= 0 {
+		limit = lines.DefaultMax
+	}
+	joined := false
+	for k := 0; k < maxJoins && st.open() && len(r.unit) < limit; k++ {
+		if !r.owned {
+			// Reading ahead reuses the buffer the unit is in.
+			r.unitBuf = append(r.unitBuf[:0], r.unit...)
+			r.unit, r.owned = r.unitBuf, true
+		}
+		if !r.src.Join(func(next, j []byte) bool { return r.accept(&st, start, next, j) }) {
+			break
+		}
+		joined = true
+		if complete(r.unit[start:]) {
+			break
+		}
+	}
+	return joined
+}
+
+// accept decides a join the paste layer offers (see paste.Reader.Join):
+// next must not parse alone nor begin a line of its own, joined must be
+// the variant with the separator sepFor asks for, and the join must parse
+// or still be an open call.
+func (r *Reader) accept(st *callState, start int, next, joined []byte) bool {
+	delta := len(joined) - len(r.src.Line().Text) - len(next)
+	if len(next) > 0 && next[0] == '>' && !isStackFrame(next) {
+		next, _ = unquoteMarks(next)
+	}
+	var p parsed
+	if len(next) == 0 || parseLine(next, &p) || startsLine(next) {
+		return false
+	}
+	sep := sepFor(st, r.unit[start:], next)
+	if delta != sep {
+		return false
+	}
+	c := *st
+	base := len(r.unit)
+	buf := r.unitBuf[:base]
+	if sep == 1 {
+		buf = append(buf, ' ')
+		c.feed(buf[base:])
+	}
+	buf = append(buf, next...)
+	r.unitBuf = buf
+	c.feed(next)
+	if !complete(buf[start:]) && !c.open() {
+		return false
+	}
+	*st = c
+	r.unit = buf
+	r.parts = append(r.parts, part{off: base + sep, num: r.src.Number()})
+	return true
+}
+
+// complete reports whether s parses as a line, and as a call whose return
+// value is whole (or is followed by the next call).
+func complete(s []byte) bool {
+	var p parsed
+	return parseLine(s, &p) && (p.kind != Call || !retOpen(p.ret) || runOn(p.ret) >= 0)
+}
+
+// lineAt is the input line that offset off of the unit is on.
+func (r *Reader) lineAt(off int) int {
+	n := r.unitNum
+	for _, p := range r.parts {
+		if p.off > off {
+			break
+		}
+		n = p.num
+	}
+	return n
+}
+
+// skipGap skips the spaces and "..." between calls a refill ran together.
+func skipGap(s []byte, i int) int {
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\t':
+			i++
+		case bytes.HasPrefix(s[i:], []byte("...")):
+			i += 3
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// fail accounts for a piece that does not parse: a skipped line when it
+// looks like strace text (a prefix of strace's, a call-like start inside
+// a trace, binary bytes, or the rest of a line whose start parsed), prose
+// otherwise.
+func (r *Reader) fail(s []byte, n, start int) {
+	if start > 0 || hasControl(s) || r.looksStrace(s) {
+		r.skip(s, n)
+		return
+	}
+	r.outcome = unitProse
+	r.inTrace = false
+	r.src.Prose()
+	r.notYet(n, s)
+}
+
+// looksStrace reports whether s, which does not parse, is strace text
+// damaged all the same: a stamp or "[pid N]" begins it, or a PID column
+// and a call, or a call inside a trace.
+func (r *Reader) looksStrace(s []byte) bool {
+	var p parsed
+	rest, ok := parsePrefix(s, &p)
+	switch {
+	case !ok || p.stampKind != NoTime || bytes.HasPrefix(s, []byte("[pid ")):
+		return true
+	case p.hasPID:
+		return startsLine(rest)
+	}
+	return r.inTrace && startsLine(rest)
+}
+
+// tableLine reads the unit as a line of an strace -c summary table.
+func (r *Reader) tableLine() (row, ok bool) {
+	ev := &r.ev
+	r.reset(ev)
+	row, ok = r.summary.line(r.unit, r.col, r.unitNum, ev)
+	if !ok {
+		return false, false
+	}
+	if r.summary.active() {
+		r.parsedAny, r.inTrace = true, true
+	}
+	if row {
+		ev.Kind = Summary
+		ev.Line = r.unitNum
+	}
+	return row, true
+}
+
+// skip records a line that could not be parsed.
 func (r *Reader) skip(line []byte, n int) {
 	if r.skips.Count == 0 {
 		r.skips.FirstLine = n
 		r.skips.FirstText = string(line[:min(len(line), 200)])
 	}
 	r.skips.Count++
+	r.outcome = unitSkipped
+	r.notYet(n, line)
+}
+
+// notYet counts a line of no strace text before the first strace line, and
+// decides whether the input is strace output at all.
+func (r *Reader) notYet(n int, line []byte) {
 	if r.parsedAny {
 		return
 	}
@@ -234,41 +641,12 @@ func (r *Reader) skip(line []byte, n int) {
 	}
 	r.failedBefore++
 	if r.failedBefore >= sniffLines {
-		r.err = fmt.Errorf("%s:%d: %w: %q", r.opts.Name, r.firstLineNo, ErrNotStrace, r.firstLineText)
+		r.err = r.notStrace()
 	}
 }
 
-// handle turns one non-blank line into an event, and reports whether the
-// event is ready. A line whose PID has a call pending that it orphans is held
-// back, the orphan is delivered, and the line is handled on the next call.
-func (r *Reader) handle(line []byte, n int) bool {
-	var p parsed
-	if !parseLine(line, &p) {
-		if r.hasSplit {
-			// The rest of a call that strace's own notice interrupted.
-			r.hasSplit = false
-			r.split = append(r.split, line...)
-			if parseLine(r.split, &p) && p.kind == Call {
-				r.splitCont = n
-				return r.handleParsed(&p, r.split, r.splitLine)
-			}
-		}
-		if i := bytes.Index(line, []byte("strace: Process ")); i > 0 && parseLine(line[i:], &p) {
-			// Writing to stderr, strace's "Process N attached" can land
-			// in the middle of a call line, whose rest follows on the
-			// next line:
-			//   1795647018.442789 clone(child_stack=NULL, flags=...|SIGCHLDstrace: Process 8892 attached
-			//   , child_tidptr=0x7f763ebeca10) = 8892
-			r.split = append(r.split[:0], line[:i]...)
-			r.splitLine = n
-			r.hasSplit = true
-			return r.handleParsed(&p, line, n)
-		}
-		r.skip(line, n)
-		return false
-	}
-	r.hasSplit = false
-	return r.handleParsed(&p, line, n)
+func (r *Reader) notStrace() error {
+	return fmt.Errorf("%s:%d: %w: %q", r.opts.Name, r.firstLineNo, ErrNotStrace, r.firstLineText)
 }
 
 // handleParsed turns a parsed line into an event; see handle.
@@ -560,24 +938,25 @@ func PIDFromName(name string) (int, bool) {
 }
 
 // Sniff reports whether head, the start of a file, looks like strace output:
-// whether any of its first non-blank lines parses.
+// whether the Reader finds an event in it (a line strace writes, or an
+// strace -c summary table) before sniffLines lines of other text. Pasted
+// traces (mail-quoted, fenced, wrapped) are read as the Reader reads them.
 func Sniff(head []byte) bool {
-	var p parsed
-	tried := 0
-	for len(head) > 0 && tried < sniffLines {
-		line := head
-		if i := indexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
-		if isBlank(line) {
-			continue
-		}
-		tried++
-		if parseLine(trimCR(line), &p) {
-			return true
-		}
+	return NewReader(bytes.NewReader(head), Options{}).Next()
+}
+
+// tally counts a line in t, as the paste layer counts its decorations.
+func tally(t *paste.Tally, n int, text []byte) {
+	if t.Count == 0 {
+		t.FirstLine = n
+		t.FirstText = string(text[:min(len(text), 120)])
 	}
-	return false
+	t.Count++
+}
+
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
