@@ -129,9 +129,10 @@ type Reader struct {
 	parts   []part
 	inUnit  bool
 	outcome outcome
-	// inTrace says a strace line came since the last prose, fence or
-	// prompt: a call-like line that does not parse is then a skipped
-	// line, not prose.
+	// inTrace says a strace line came since the last fence or command
+	// prompt (annotations and prose between calls do not end a trace): a
+	// call-like line that does not parse is then a skipped line, not
+	// prose.
 	inTrace bool
 	// used counts the lines used; with Paste's Wrap and Prose and
 	// Skipped it accounts for every line read.
@@ -334,7 +335,6 @@ func (r *Reader) endUnit() {
 // prompt reads a prompt line: a command (used, and read for what it says
 // of the trace), or a "# " comment.
 func (r *Reader) prompt(l *paste.Line) {
-	r.inTrace = false
 	r.summary.end()
 	if l.Text[0] == '#' && !isCommand(l.Command) {
 		// "# , = readdirplus": an annotation between the lines.
@@ -342,6 +342,7 @@ func (r *Reader) prompt(l *paste.Line) {
 		r.notYet(l.Num, l.Text)
 		return
 	}
+	r.inTrace = false
 	r.used++
 	if pid, ok := attachedPID(l.Command); ok && !r.parsedAny && r.unprefixedPID == 0 {
 		r.unprefixedPID = pid
@@ -580,7 +581,6 @@ func (r *Reader) fail(s []byte, n, start int) {
 		return
 	}
 	r.outcome = unitProse
-	r.inTrace = false
 	r.src.Prose()
 	r.notYet(n, s)
 }
