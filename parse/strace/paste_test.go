@@ -12,7 +12,7 @@ import (
 type call struct {
 	Kind Kind
 	Line int
-	PID  int    `cmp:",omitempty"`
+	PID  int `cmp:",omitempty"`
 	Name string
 	Args string `cmp:",omitempty"`
 	Ret  string `cmp:",omitempty"`
