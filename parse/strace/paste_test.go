@@ -12,13 +12,13 @@ import (
 type call struct {
 	Kind Kind
 	Line int
-	PID  int `cmp:",omitempty"`
+	PID  int
 	Name string
-	Args string `cmp:",omitempty"`
-	Ret  string `cmp:",omitempty"`
+	Args string
+	Ret  string
 	// Count is DirentCount for getdents, "calls/errors/ns" for a
 	// Summary row.
-	Count string `cmp:",omitempty"`
+	Count string
 }
 
 func brief(e *Event) call {
