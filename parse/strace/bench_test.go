@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/lagtrace/lagtrace/internal/lines"
+	"github.com/lagtrace/lagtrace/internal/paste"
 )
 
 // benchInput is a real capture: strace -ttt -f -v -s 40960 of ls on a
@@ -51,6 +54,40 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+// shortInput is real captures of short lines (65 to 183 bytes on
+// average: sh starting two ls, -k frames, -r and -Y layouts, strace's
+// stderr), repeated to 4 MB, where what a reader spends per line shows.
+func shortInput(b *testing.B) []byte {
+	b.Helper()
+	var one []byte
+	for _, name := range []string{"f-r-v.strace", "decode-pids-comm.strace", "stderr-f-ttt-v.strace", "k.strace"} {
+		d, err := os.ReadFile("../../testdata/strace-layouts/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		one = append(one, d...)
+	}
+	return bytes.Repeat(one, (4<<20)/len(one)+1)
+}
+
+// BenchmarkReaderShort reads shortInput.
+func BenchmarkReaderShort(b *testing.B) {
+	data := shortInput(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r := NewReader(bytes.NewReader(data), Options{Name: "bench"})
+		n := 0
+		for r.Next() {
+			n++
+		}
+		if r.Err() != nil || n < 10000 {
+			b.Fatalf("%d events, err %v", n, r.Err())
+		}
+	}
+}
+
 // BenchmarkLineCount is the floor: reading the same bytes and counting
 // newlines, nothing more.
 func BenchmarkLineCount(b *testing.B) {
@@ -71,6 +108,52 @@ func BenchmarkLineCount(b *testing.B) {
 		}
 		if n == 0 {
 			b.Fatal("no lines")
+		}
+	}
+}
+
+// BenchmarkLines is the line reader the Reader used before it read
+// through the paste layer, and BenchmarkPasteLines the paste layer over
+// it, on the same capture: their difference, against BenchmarkReader, is
+// what reading through the paste layer costs a clean trace.
+func BenchmarkLines(b *testing.B)      { benchLines(b, benchInput(b)) }
+func BenchmarkLinesShort(b *testing.B) { benchLines(b, shortInput(b)) }
+
+func benchLines(b *testing.B, data []byte) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		lr := lines.NewReader(bytes.NewReader(data))
+		n := 0
+		for {
+			l, ok := lr.Next()
+			if !ok {
+				break
+			}
+			n += len(l)
+		}
+		if n == 0 {
+			b.Fatal("no lines")
+		}
+	}
+}
+
+func BenchmarkPasteLines(b *testing.B)      { benchPasteLines(b, benchInput(b)) }
+func BenchmarkPasteLinesShort(b *testing.B) { benchPasteLines(b, shortInput(b)) }
+
+func benchPasteLines(b *testing.B, data []byte) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		pr := paste.NewReader(bytes.NewReader(data))
+		n := 0
+		for pr.Next() {
+			n += len(pr.Line().Text)
+		}
+		if n == 0 || !pr.Report().Empty() {
+			b.Fatalf("%d bytes, %v", n, pr.Report().Names())
 		}
 	}
 }

@@ -37,15 +37,17 @@ func parseLine(line []byte, p *parsed) bool {
 	*p = parsed{}
 	// -k backtrace lines: " > /usr/lib/libc.so.6(getdents64+0x17)
 	// [0xd6b27]", which the paste layer hands over without the space.
-	if bytes.HasPrefix(line, []byte(" > ")) {
-		p.kind = Stack
-		p.name = line[3:]
-		return true
-	}
-	if isStackFrame(line) {
-		p.kind = Stack
-		p.name = line[2:]
-		return true
+	if len(line) > 0 && (line[0] == ' ' || line[0] == '>') {
+		if bytes.HasPrefix(line, []byte(" > ")) {
+			p.kind = Stack
+			p.name = line[3:]
+			return true
+		}
+		if isStackFrame(line) {
+			p.kind = Stack
+			p.name = line[2:]
+			return true
+		}
 	}
 	s, ok := parsePrefix(line, p)
 	if !ok {
@@ -61,12 +63,12 @@ func isStackFrame(s []byte) bool {
 	if len(s) < 8 || s[0] != '>' || s[1] != ' ' || s[len(s)-1] != ']' {
 		return false
 	}
-	i := bytes.LastIndex(s, []byte(" [0x"))
-	if i < 2 {
-		return false
+	// Back over the address's hex digits to its " [0x".
+	i := len(s) - 2
+	for i > 0 && isHex(s[i]) {
+		i--
 	}
-	_, n := parseHex(s[i+4:])
-	return n > 0 && i+4+n == len(s)-1
+	return i > 5 && i < len(s)-2 && s[i] == 'x' && s[i-1] == '0' && s[i-2] == '[' && s[i-3] == ' '
 }
 
 // parsePrefix reads what strace writes before a call: "[pid  123] " or

@@ -393,7 +393,7 @@ func (r *Reader) piece() bool {
 			r.off = len(r.unit)
 			return false
 		}
-	} else if r.summary.active() || r.summary.header || isHeader(r.unit) {
+	} else if r.summary.active() || r.summary.header || (r.unit[0] == '%' || r.unit[0] == 's') && isHeader(r.unit) {
 		if row, ok := r.tableLine(); ok {
 			r.off = len(r.unit)
 			return row
@@ -409,10 +409,14 @@ func (r *Reader) piece() bool {
 			return done
 		}
 	}
-	if !ok || p.kind == Call && retOpen(p.ret) && runOn(p.ret) < 0 {
+	// Only a return value with a space in it can be cut inside its
+	// parentheses or run on into the next call: most are one word.
+	spaced := ok && p.kind == Call && bytes.IndexByte(p.ret, ' ') >= 0
+	if !ok || spaced && retOpen(p.ret) && runOn(p.ret) < 0 {
 		if r.join(start) {
 			s = r.unit[start:]
 			ok = parseLine(s, &p)
+			spaced = ok && p.kind == Call && bytes.IndexByte(p.ret, ' ') >= 0
 		}
 	}
 	if !ok {
@@ -422,7 +426,7 @@ func (r *Reader) piece() bool {
 	}
 	r.hasSplit = false
 	end := len(s)
-	if p.kind == Call && !p.unfinished {
+	if spaced && !p.unfinished {
 		if k := runOn(p.ret); k >= 0 {
 			// A refill ran the next call onto this line.
 			cut := cap(s) - cap(p.ret) + k // ret lies in s
