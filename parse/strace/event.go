@@ -1,12 +1,3 @@
-// Package strace reads the text strace writes, streaming, one Event per
-// system call, for every layout strace 4.8 to 6.x produces: -o with -f pid
-// columns, "[pid N]" prefixes, -ff files, --decode-pids=comm; -t, -tt, -ttt,
-// -r and -T; unfinished/resumed pairs; signals and exits; -y/-yy paths; and
-// getdents/getdents64 results decoded into directory entries.
-//
-// The reader reuses its buffers: an Event and every slice in it are valid
-// only until the next call to Next, so a caller keeps what it needs by
-// copying it.
 package strace
 
 // Kind says what a line (or a joined pair of lines) records.

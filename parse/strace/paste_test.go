@@ -201,6 +201,22 @@ func TestPasted(t *testing.T) {
 			acc: accounting{Used: 4, Paste: []string{"indent", "prompt"}},
 		},
 		{
+			name: "the package doc's example",
+			in: "2963  getdents64(3, {{d_ino=4337, d_off=1, d_reclen=24, d_type=4,\n" +
+				"d_name=\".\"} {d_ino=4335, d_off=2, d_recl\n" +
+				"en=24, d_type=4, d_name=\"..\"}}, 4096) = 72\n" +
+				"     > getdents64(3, /* 6 entries */, 65536) = 160\n" +
+				">     >> getdents64(3, /* 6 entries */, 65536) = 160 lseek(3,\n" +
+				">     >> 1547825467, SEEK_SET) = 1547825467\n",
+			want: []call{
+				{Kind: Call, Line: 1, PID: 2963, Name: "getdents64", Args: `3, {{d_ino=4337, d_off=1, d_reclen=24, d_type=4, d_name="."} {d_ino=4335, d_off=2, d_reclen=24, d_type=4, d_name=".."}}, 4096`, Ret: "72", Count: "2"},
+				{Kind: Call, Line: 4, Name: "getdents64", Args: "3, /* 6 entries */, 65536", Ret: "160", Count: "6"},
+				{Kind: Call, Line: 5, Name: "getdents64", Args: "3, /* 6 entries */, 65536", Ret: "160", Count: "6"},
+				{Kind: Call, Line: 5, Name: "lseek", Args: "3, 1547825467, SEEK_SET", Ret: "1547825467"},
+			},
+			acc: accounting{Used: 3, Wrap: 3, Paste: []string{"quote", "wrap"}},
+		},
+		{
 			// strace prints a process's last signal then its death, both
 			// unprefixed: that is no unified diff's "--- a" / "+++ b".
 			name: "a signal then a kill, one process",
