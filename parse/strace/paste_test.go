@@ -76,6 +76,22 @@ func TestPasted(t *testing.T) {
 			acc: accounting{Used: 1, Wrap: 2, Paste: []string{"quote", "wrap"}},
 		},
 		{
+			// strace writes one call a line; a refill puts complete
+			// calls side by side too, which read from the line's end
+			// would be one call.
+			name: "complete calls refilled into one quoted line",
+			in: "> open(\"/a\", O_RDONLY) = 3 fstat(3, {st_mode=S_IFDIR|0755, st_size=4096}) = 0 getdents64(3, /* 2 entries */, 32768) = 48\n" +
+				"> close(3) = -1 EBADF (Bad file descriptor) ... exit_group(0) = ?\n",
+			want: []call{
+				{Kind: Call, Line: 1, Name: "open", Args: `"/a", O_RDONLY`, Ret: "3"},
+				{Kind: Call, Line: 1, Name: "fstat", Args: "3, {st_mode=S_IFDIR|0755, st_size=4096}", Ret: "0"},
+				{Kind: Call, Line: 1, Name: "getdents64", Args: "3, /* 2 entries */, 32768", Ret: "48", Count: "2"},
+				{Kind: Call, Line: 2, Name: "close", Args: "3", Ret: "-1 EBADF (Bad file descriptor)"},
+				{Kind: Call, Line: 2, Name: "exit_group", Args: "0", Ret: "?"},
+			},
+			acc: accounting{Used: 2, Paste: []string{"quote"}},
+		},
+		{
 			name: "Outlook cut inside a dirent and after commas (509)",
 			in: "2963  open(\"/proc/scsi/3w-xxxx\",\n" +
 				"O_RDONLY|O_NONBLOCK|O_LARGEFILE|O_DIRECTORY) = 3\n" +
@@ -250,5 +266,22 @@ func TestPasted(t *testing.T) {
 				t.Errorf("lines (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRefillManyCalls: calls run together on one line are read one at a
+// time from where the last one ended, never by parsing the rest of the
+// line again (which made a line of n calls cost n times its length).
+func TestRefillManyCalls(t *testing.T) {
+	const n = 100_000
+	line := "> " + strings.Repeat("getdents64(3, /* 1 entries */, 32768) = 24 ", n) + "\n"
+	r := NewReader(strings.NewReader(line), Options{Name: "t"})
+	calls, entries := 0, 0
+	for r.Next() {
+		calls++
+		entries += r.Event().DirentCount
+	}
+	if r.Err() != nil || calls != n || entries != n || r.Skipped().Count != 0 {
+		t.Errorf("%d calls, %d entries, %d skipped, err %v; want %d, %d, 0, nil", calls, entries, r.Skipped().Count, r.Err(), n, n)
 	}
 }

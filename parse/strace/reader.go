@@ -134,6 +134,10 @@ type Reader struct {
 	// call-like line that does not parse is then a skipped line, not
 	// prose.
 	inTrace bool
+	// pasted says the text shows signs of pasting (quoting, indentation,
+	// fences, prompts, prose, cut lines): only then may a mailer have run
+	// calls into one line.
+	pasted bool
 	// used counts the lines used; with Paste's Wrap and Prose and
 	// Skipped it accounts for every line read.
 	used int
@@ -298,9 +302,10 @@ func (r *Reader) nextUnit() bool {
 	case paste.Fence:
 		r.used++
 		r.summary.end()
-		r.inTrace = false
+		r.inTrace, r.pasted = false, true
 		return false
 	case paste.Prompt:
+		r.pasted = true
 		r.prompt(l)
 		return false
 	}
@@ -309,9 +314,15 @@ func (r *Reader) nextUnit() bool {
 		// Quote marks after indentation: Gnus's "     > ", or a reply
 		// quoting them again ("> " then "    >> ").
 		t, _ = unquoteMarks(t)
+		r.pasted = true
 		if l.Quote == 0 {
 			tally(&r.quote, l.Num, l.Text)
 		}
+	}
+	if l.Quote > 0 || l.Indent > 1 || l.Indent == 1 && t[0] != '>' && t[0] != '<' {
+		// Not strace's own indentation: a -k frame's " > ", the
+		// " <unfinished ...>" after a notice.
+		r.pasted = true
 	}
 	if isBlank(t) {
 		r.used++
@@ -400,45 +411,44 @@ func (r *Reader) piece() bool {
 		}
 	}
 	n := r.lineAt(start)
-	s := r.unit[start:]
+	s := r.first(r.unit[start:])
 	var p parsed
 	ok := parseLine(s, &p)
-	if !ok && start == 0 {
+	if !ok && start == 0 && len(s) == len(r.unit) {
 		if done, handled := r.notice(s, n); handled {
 			r.off = len(r.unit)
 			return done
 		}
 	}
-	// Only a return value with a space in it can be cut inside its
-	// parentheses or run on into the next call: most are one word.
-	spaced := ok && p.kind == Call && bytes.IndexByte(p.ret, ' ') >= 0
-	if !ok || spaced && retOpen(p.ret) && runOn(p.ret) < 0 {
-		if r.join(start) {
-			s = r.unit[start:]
-			ok = parseLine(s, &p)
-			spaced = ok && p.kind == Call && bytes.IndexByte(p.ret, ' ') >= 0
-		}
+	// A line cut inside the call, or inside its return value's
+	// parentheses ("= -1 ENXIO (No such device or").
+	if (!ok || p.kind == Call && len(s) == len(r.unit)-start && retOpen(p.ret)) && r.join(start) {
+		s = r.first(r.unit[start:])
+		ok = parseLine(s, &p)
 	}
 	if !ok {
-		r.fail(s, n, start)
+		r.fail(r.unit[start:], n, start)
 		r.off = len(r.unit)
 		return false
 	}
 	r.hasSplit = false
-	end := len(s)
-	if spaced && !p.unfinished {
-		if k := runOn(p.ret); k >= 0 {
-			// A refill ran the next call onto this line.
-			cut := cap(s) - cap(p.ret) + k // ret lies in s
-			var q parsed
-			if parseLine(s[:cut], &q) {
-				p, s, end = q, s[:cut], cut
-			}
-		}
-	}
-	r.off = start + end
+	r.off = start + len(s)
 	r.inTrace = true
 	return r.handleParsed(&p, s, n)
+}
+
+// first returns the first call of s, when s is pasted text in which a
+// mailer's refill may have run calls into one line; s otherwise (strace
+// writes one call a line).
+func (r *Reader) first(s []byte) []byte {
+	if !r.pasted {
+		return s
+	}
+	args, _, ok := callStart(s)
+	if !ok {
+		return s
+	}
+	return s[:callEnd(s, args)]
 }
 
 // notice reads a line that strace's own notice cut, and its continuation:
@@ -498,17 +508,14 @@ func (r *Reader) join(start int) bool {
 			break
 		}
 		joined = true
-		if complete(r.unit[start:]) {
-			break
-		}
 	}
 	return joined
 }
 
 // accept decides a join the paste layer offers (see paste.Reader.Join):
 // next must not parse alone nor begin a line of its own, joined must be
-// the variant with the separator sepFor asks for, and the join must parse
-// or still be an open call.
+// the variant with the separator sepFor asks for, and the join must be a
+// call still open or one that parses.
 func (r *Reader) accept(st *callState, start int, next, joined []byte) bool {
 	delta := len(joined) - len(r.src.Line().Text) - len(next)
 	if len(next) > 0 && next[0] == '>' && !isStackFrame(next) {
@@ -527,25 +534,19 @@ func (r *Reader) accept(st *callState, start int, next, joined []byte) bool {
 	buf := r.unitBuf[:base]
 	if sep == 1 {
 		buf = append(buf, ' ')
-		c.feed(buf[base:])
 	}
 	buf = append(buf, next...)
 	r.unitBuf = buf
-	c.feed(next)
-	if !complete(buf[start:]) && !c.open() {
+	c.feed(buf[base:])
+	// Only a call that closed is parsed: each join costs its own bytes.
+	if !c.open() && !parseLine(buf[start:], &p) {
 		return false
 	}
 	*st = c
 	r.unit = buf
 	r.parts = append(r.parts, part{off: base + sep, num: r.src.Number()})
+	r.pasted = true
 	return true
-}
-
-// complete reports whether s parses as a line, and as a call whose return
-// value is whole (or is followed by the next call).
-func complete(s []byte) bool {
-	var p parsed
-	return parseLine(s, &p) && (p.kind != Call || !retOpen(p.ret) || runOn(p.ret) >= 0)
 }
 
 // lineAt is the input line that offset off of the unit is on.
@@ -560,21 +561,6 @@ func (r *Reader) lineAt(off int) int {
 	return n
 }
 
-// skipGap skips the spaces and "..." between calls a refill ran together.
-func skipGap(s []byte, i int) int {
-	for i < len(s) {
-		switch {
-		case s[i] == ' ' || s[i] == '\t':
-			i++
-		case bytes.HasPrefix(s[i:], []byte("...")):
-			i += 3
-		default:
-			return i
-		}
-	}
-	return i
-}
-
 // fail accounts for a piece that does not parse: a skipped line when it
 // looks like strace text (a prefix of strace's, a call-like start inside
 // a trace, binary bytes, or the rest of a line whose start parsed), prose
@@ -585,6 +571,7 @@ func (r *Reader) fail(s []byte, n, start int) {
 		return
 	}
 	r.outcome = unitProse
+	r.pasted = true
 	r.src.Prose()
 	r.notYet(n, s)
 }

@@ -18,7 +18,7 @@ import "bytes"
 // anywhere; whether a space goes back between the two parts is read from
 // what strace prints there (see sepFor). A mailer that refilled a
 // paragraph runs calls into one another, each starting where the last
-// one's return value ends (see runOn):
+// one's return value ends (see callEnd):
 //
 //	getdents64(3, /* 6 entries */, 65536) = 160 lseek(3,
 //	1547825467, SEEK_SET) = 1547825467 ...  getdents64(3, /* 1
@@ -224,88 +224,41 @@ func retOpen(ret []byte) bool {
 	return depth > 0
 }
 
-// runOn returns where, in ret, the return value ends when a mailer's refill
-// ran the next call onto this one's line ("160 lseek(3,"), or -1. A return value is a
-// number, "?" or an address, with its -y path, its error name, its
-// description or decoded flags in parentheses and its -T time; anything
-// after those that begins a call is the next call, with the "..." people
-// write for lines they left out between them.
-func runOn(ret []byte) int {
-	i := 0
-	for i < len(ret) && ret[i] != ' ' {
-		if ret[i] == '<' {
-			// "3</mnt/dir>": the path may hold spaces.
-			e := bytes.IndexByte(ret[i:], '>')
-			if e < 0 {
-				return -1
-			}
-			i += e
-		}
-		i++
-	}
-	for {
-		j := i
-		for j < len(ret) && ret[j] == ' ' {
-			j++
-		}
-		if j == len(ret) {
-			return -1
-		}
-		switch c := ret[j]; {
-		case c >= 'A' && c <= 'Z':
-			// "ENOENT", "ERESTARTSYS": an error name.
-			k := j
-			for k < len(ret) && (ret[k] >= 'A' && ret[k] <= 'Z' || ret[k] >= '0' && ret[k] <= '9' || ret[k] == '_') {
-				k++
-			}
-			if k < len(ret) && ret[k] != ' ' {
-				return -1
-			}
-			i = k
-			continue
-		case c == '(' || c == '<':
-			// "(No such file or directory)", "(flags O_RDONLY)",
-			// "<0.000012>".
-			k := closing(ret[j:], c)
-			if k < 0 {
-				return -1
-			}
-			i = j + k + 1
-			continue
-		}
-		for bytes.HasPrefix(ret[j:], []byte("...")) {
-			j += 3
-			for j < len(ret) && ret[j] == ' ' {
-				j++
-			}
-		}
-		if j < len(ret) && startsLine(ret[j:]) && j > i {
-			return i
-		}
-		return -1
-	}
-}
-
-// closing returns the index of the bracket that closes the one b starts
-// with, or -1.
-func closing(b []byte, open byte) int {
-	close := byte(')')
-	if open == '<' {
-		close = '>'
-	}
-	depth := 0
-	for i, ch := range b {
-		switch ch {
-		case open:
-			depth++
-		case close:
-			depth--
-			if depth == 0 {
+// callEnd returns where the call s (whose arguments begin at args) ends
+// when a mailer's refill ran the next call onto its line, else len(s).
+// The call's text is read forward: after its return value (a number, "?"
+// or an address, with its -y path, its error name, its description or
+// decoded flags in parentheses and its -T time) a call, with the "..."
+// people write for lines they left out between them, begins the next:
+//
+//	getdents64(3, /* 6 entries */, 65536) = 160 lseek(3,
+func callEnd(s []byte, args int) int {
+	c := callState{depth: 1}
+	for i := args; i < len(s); i++ {
+		ch := s[i]
+		if ch == ' ' && c.phase == inRet && c.value && c.ret == 0 {
+			if j := skipGap(s, i); j < len(s) && startsLine(s[j:]) {
 				return i
 			}
 		}
+		c.prev = c.step(ch)
 	}
-	return -1
+	return len(s)
+}
+
+// skipGap skips the spaces and "..." from i on.
+func skipGap(s []byte, i int) int {
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\t':
+			i++
+		case bytes.HasPrefix(s[i:], []byte("...")):
+			i += 3
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // unquoteMarks removes the quote marks a mailer left after indentation
