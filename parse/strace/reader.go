@@ -319,14 +319,16 @@ func (r *Reader) nextUnit() bool {
 			tally(&r.quote, l.Num, l.Text)
 		}
 	}
+	if isBlank(t) {
+		// A quote mark alone (" >"), or white space the paste layer
+		// kept ("\v").
+		r.used++
+		return false
+	}
 	if l.Quote > 0 || l.Indent > 1 || l.Indent == 1 && t[0] != '>' && t[0] != '<' {
 		// Not strace's own indentation: a -k frame's " > ", the
 		// " <unfinished ...>" after a notice.
 		r.pasted = true
-	}
-	if isBlank(t) {
-		r.used++
-		return false
 	}
 	r.inUnit, r.outcome = true, unitUsed
 	r.unit, r.owned, r.off, r.unitNum = t, false, 0, l.Num
