@@ -212,12 +212,12 @@ func (r *Reader) diff(l *Line) {
 	}
 	t := l.Text
 	switch {
-	case isHunkHeader(t) || oldFile && bytes.HasPrefix(t, []byte("+++ ")):
+	case isHunkHeader(t) || oldFile && isFileHeader(t, "+++"):
 		l.Kind = Fence
 		r.hunk, r.diffHead = true, true
 		r.rep.Diff.add(l.Num, t)
 		return
-	case bytes.HasPrefix(t, []byte("--- ")):
+	case isFileHeader(t, "---"):
 		r.oldFile = true
 		return
 	case !r.hunk || t[0] != '+' && t[0] != '-':
@@ -234,6 +234,14 @@ func (r *Reader) diff(l *Line) {
 		l.Kind, l.Text = Blank, nil
 	}
 	r.rep.Diff.add(l.Num, t)
+}
+
+// isFileHeader is a unified diff's "--- a/path" or "+++ b/path" (mark is
+// "---" or "+++"): it names a file. strace's "--- SIGINT {...} ---" and
+// "+++ killed by SIGINT +++" begin and end with the same mark, and are a
+// signal and a process's end, not the headers of a diff.
+func isFileHeader(b []byte, mark string) bool {
+	return len(b) > len(mark)+1 && string(b[:len(mark)+1]) == mark+" " && !bytes.HasSuffix(b, []byte(" "+mark))
 }
 
 // isHunkHeader is "@@ -13,11 +13,178 @@" (and any text after it).

@@ -266,6 +266,32 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// TestNotDiff: strace's signal and exit lines begin with "--- " and "+++ "
+// but name no file; they end with their mark. testdata/strace/main/
+// B-ctrlc.strace's last two lines, as strace writes them for one process
+// without -f and -ttt, are text, not a diff's headers; a diff of a file
+// named "x ---" would need a path ending in " ---", which no diff tool
+// writes.
+func TestNotDiff(t *testing.T) {
+	in := "--- SIGINT {si_signo=SIGINT, si_code=SI_USER, si_pid=9741, si_uid=0} ---\n" +
+		"+++ killed by SIGINT +++\n" +
+		"--- a/x\n" +
+		"+++ exited with 0 +++\n"
+	got, rep := readAll(t, in)
+	want := []line{
+		{Text, "--- SIGINT {si_signo=SIGINT, si_code=SI_USER, si_pid=9741, si_uid=0} ---", "", 1, 0, 0},
+		{Text, "+++ killed by SIGINT +++", "", 2, 0, 0},
+		{Text, "--- a/x", "", 3, 0, 0},
+		{Text, "+++ exited with 0 +++", "", 4, 0, 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if rep.Diff.Count != 0 || rep.Fence.Count != 0 {
+		t.Errorf("Diff %+v, Fence %+v; want neither", rep.Diff, rep.Fence)
+	}
+}
+
 // Wrapped counts a continuation the format reader joined itself.
 func TestWrapped(t *testing.T) {
 	r := NewReader(strings.NewReader(" ? btrfs_cleanup_transaction+0x500/0x500\n[btrfs]\n"))
