@@ -365,7 +365,8 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 		return Skips{}, err
 	}
 	sk := sr.Skipped()
-	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText}, nil
+	h.Files[len(h.Files)-1].Paste = sr.Paste().Names()
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: sr.Paste()}, nil
 }
 
 // dmesgFrames are the functions of a printed stack that say where the task
