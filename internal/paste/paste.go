@@ -475,7 +475,8 @@ var fenceTags = [][]byte{[]byte("[code]"), []byte("[/code]"), []byte("<pre>"), [
 	[]byte("<code>"), []byte("</code>"), []byte("[quote]"), []byte("[/quote]")}
 
 // isFence is "```", "```sh", "~~~", "[code]", "[/code]", "<pre>", "</pre>",
-// "<code>", "</code>" (any case), alone on the line.
+// "<code>", "</code>" (any case), alone on the line or together with
+// others ("<pre><code>", as a web page's code block begins).
 func isFence(b []byte) bool {
 	switch b[0] {
 	case '`', '~':
@@ -487,17 +488,33 @@ func isFence(b []byte) bool {
 		return bytes.IndexByte(rest, ' ') < 0
 	case '[', '<':
 		t := bytes.TrimSpace(b)
-		if len(t) > 16 {
+		if len(t) > 32 {
 			return false
 		}
-		for _, tag := range fenceTags {
-			if bytes.EqualFold(t, tag) {
-				return true
-			}
+		if len(t) > 7 && bytes.EqualFold(t[:6], []byte("[code=")) && t[len(t)-1] == ']' {
+			return true
 		}
-		return len(t) > 7 && bytes.EqualFold(t[:6], []byte("[code=")) && t[len(t)-1] == ']'
+		// Tags may come together: "<pre><code>", "</code></pre>".
+		for len(t) > 0 {
+			n := fenceTagLen(t)
+			if n == 0 {
+				return false
+			}
+			t = t[n:]
+		}
+		return true
 	}
 	return false
+}
+
+// fenceTagLen is the length of the fence tag b starts with, 0 if none.
+func fenceTagLen(b []byte) int {
+	for _, tag := range fenceTags {
+		if len(b) >= len(tag) && bytes.EqualFold(b[:len(tag)], tag) {
+			return len(tag)
+		}
+	}
+	return 0
 }
 
 // promptEnd returns the length of a shell or crash prompt at the start of

@@ -51,6 +51,11 @@ func TestDecode(t *testing.T) {
 		{"tilde fence", "~~~", line{Fence, "~~~", "", 1, 0, 0}},
 		{"code tag", "[CODE]", line{Fence, "[CODE]", "", 1, 0, 0}},
 		{"code tag with language", "[code=text]", line{Fence, "[code=text]", "", 1, 0, 0}},
+		// strace/520 (a GitHub issue rendered as HTML): the tags of a
+		// code block together on one line.
+		{"pre and code tags", "<pre><code>", line{Fence, "<pre><code>", "", 1, 0, 0}},
+		{"closing tags", "</code></pre>", line{Fence, "</code></pre>", "", 1, 0, 0}},
+		{"tag then text", "<pre>schedule", line{Text, "<pre>schedule", "", 1, 0, 0}},
 		{"backticks in prose", "``` this is not a fence", line{Text, "``` this is not a fence", "", 1, 0, 0}},
 		{"root prompt", "# cat /proc/575/stack", line{Prompt, "# cat /proc/575/stack", "cat /proc/575/stack", 1, 0, 0}},
 		{"user prompt", "$ dmesg -T", line{Prompt, "$ dmesg -T", "dmesg -T", 1, 0, 0}},

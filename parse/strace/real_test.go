@@ -20,11 +20,7 @@ import (
 // layer (internal/paste, not this package) does not recognise yet, with the
 // reason. The test fails when one is said after all, so that the entry is
 // removed.
-var pasteGaps = map[string][]string{
-	// "<pre><code>" on one line is no Fence for internal/paste (it knows
-	// "<pre>" and "<code>" alone): the line is read as prose.
-	"strace/520-github-mergerfs-nfs-lstat-arrow-annotations-pre-code.txt": {"fence"},
-}
+var pasteGaps = map[string][]string{}
 
 // realEntry is what testdata/real/README.md expects of a strace excerpt.
 type realEntry struct {
