@@ -430,7 +430,11 @@ func (r *Reader) account(l *Line, raw []byte) {
 // letter and ends with a colon ("Sample failure:", "Call Trace:"), as
 // lockdep's "-> #1 (&x){+.+.}-{3:3}:" and crash's frame lines do not.
 func isIntro(b []byte) bool {
-	b = bytes.TrimRight(b, " \t\r")
+	// A loop, not bytes.TrimRight: that builds a byte set per call, and
+	// this runs on every line.
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
 	return len(b) > 1 && b[len(b)-1] == ':' && (b[0] >= 'a' && b[0] <= 'z' || b[0] >= 'A' && b[0] <= 'Z')
 }
 
