@@ -26,6 +26,10 @@ type Skips struct {
 	// (mail quoting, indentation, fences, prompts, cut lines) and how many
 	// lines were no log text at all.
 	Paste paste.Report
+	// Notes say what else the reader recognised that is not the format's
+	// records: "an strace -c summary table (12 rows) at B.txt:5: counts
+	// and totals per syscall, not calls".
+	Notes []string
 }
 
 // The kinds of source, as SourceFile.Kind and locks.Task.Kind name them.
@@ -99,7 +103,7 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 	h.offerAnchor(both.anchor(fmt.Sprintf("%d kernel lines carrying both clocks (%s)", both.n, strings.Join(both.kinds, ", "))))
 	sk := dr.Skipped()
 	f.Paste = dr.Paste().Names()
-	return Skips{sk.Count, sk.FirstLine, sk.FirstText, dr.Paste()}, nil
+	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: dr.Paste()}, nil
 }
 
 // localWallWord says how a wall clock was read: "ctime, read in UTC".
@@ -366,7 +370,15 @@ func (h *HostInput) ReadStrace(r io.Reader, name string, pid int, opts ListingOp
 	}
 	sk := sr.Skipped()
 	h.Files[len(h.Files)-1].Paste = sr.Paste().Names()
-	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: sr.Paste()}, nil
+	out := Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: sr.Paste()}
+	if s := sr.Summaries(); s.Tables > 0 {
+		what := "an strace -c summary table"
+		if s.Tables > 1 {
+			what = fmt.Sprintf("%d strace -c summary tables", s.Tables)
+		}
+		out.Notes = append(out.Notes, fmt.Sprintf("%s (%d rows, the first at %s:%d): counts and times per syscall, not calls; read as such, not as a trace", what, s.Rows, name, s.FirstLine))
+	}
+	return out, nil
 }
 
 // dmesgFrames are the functions of a printed stack that say where the task

@@ -192,11 +192,12 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	skips := make([]strace.Skips, len(hostArgs))
 	drops := make([]strace.Dropped, len(hostArgs))
 	errs := make([]error, len(hostArgs))
+	notes := make([][]string, len(hostArgs))
 	var wg sync.WaitGroup
 	for i, h := range hostArgs {
 		l := correlate.NewListing(correlate.ListingOptions{Markers: tracked, SampleSize: o.sample, Dir: o.dir})
 		hosts = append(hosts, correlate.Host{Label: e.label(h.label), File: e.inputName(h.file, true), Listing: l})
-		read := func() { skips[i], drops[i], errs[i] = e.readStraceArg(ctx, h.file, l, ahead) }
+		read := func() { skips[i], drops[i], errs[i] = e.readStraceArg(ctx, h.file, l, ahead, &notes[i]) }
 		if e.red != nil {
 			read()
 			continue
@@ -207,6 +208,9 @@ func (e *env) runCompare(ctx context.Context, o compareOptions, args []string) e
 	for i, h := range hostArgs {
 		if errs[i] != nil {
 			return errs[i]
+		}
+		for _, n := range notes[i] {
+			fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(n))
 		}
 		if err := e.reportSkips(h.file, skips[i].Count, skips[i].FirstLine, skips[i].FirstText, o.strict); err != nil {
 			return err
@@ -279,7 +283,7 @@ func plotLink(output, plot string) string {
 // readStraceArg streams the strace behind one argument into l (every file
 // of an -ff directory, as one trace) and says which lines it skipped. It
 // writes to stderr only what expand reports, so hosts read concurrently.
-func (e *env) readStraceArg(ctx context.Context, arg string, l *correlate.Listing, ahead bool) (strace.Skips, strace.Dropped, error) {
+func (e *env) readStraceArg(ctx context.Context, arg string, l *correlate.Listing, ahead bool, notes *[]string) (strace.Skips, strace.Dropped, error) {
 	var all strace.Skips
 	var dropped strace.Dropped
 	srcs, done, err := e.expand(ctx, arg)
@@ -288,7 +292,7 @@ func (e *env) readStraceArg(ctx context.Context, arg string, l *correlate.Listin
 	}
 	defer done()
 	for _, src := range srcs {
-		sk, d, err := e.readStrace(ctx, src, l, ahead)
+		sk, d, err := e.readStrace(ctx, src, l, ahead, notes)
 		dropped.Unjoined += d.Unjoined
 		dropped.FdTables += d.FdTables
 		if err != nil {
@@ -304,7 +308,7 @@ func (e *env) readStraceArg(ctx context.Context, arg string, l *correlate.Listin
 
 // readStrace streams one strace file into l; with ahead, a goroutine reads
 // and decompresses while this one parses.
-func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing, ahead bool) (strace.Skips, strace.Dropped, error) {
+func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing, ahead bool, notes *[]string) (strace.Skips, strace.Dropped, error) {
 	in, err := e.openSource(ctx, src, detect.Strace)
 	if err != nil {
 		return strace.Skips{}, strace.Dropped{}, err
@@ -330,6 +334,11 @@ func (e *env) readStrace(ctx context.Context, src source, l *correlate.Listing, 
 		l.Add(ev)
 	}
 	l.SetTimeKind(r.TimeKind())
+	// What a pasted trace had removed is said as report and locks say
+	// it, once the hosts are read (they are read at once).
+	if msg := r.Paste().Summary(src.name); msg != "" && r.Err() == nil {
+		*notes = append(*notes, msg)
+	}
 	return r.Skipped(), r.Dropped(), r.Err()
 }
 

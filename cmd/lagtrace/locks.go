@@ -173,5 +173,8 @@ func (e *env) reportRead(name string, sk correlate.Skips, strict bool) error {
 	if msg := sk.Paste.Summary(name); msg != "" {
 		fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(msg))
 	}
+	for _, n := range sk.Notes {
+		fmt.Fprintln(e.stderr, "lagtrace: "+render.Terminal(n))
+	}
 	return e.reportSkips(name, sk.Count, sk.FirstLine, sk.FirstText, strict)
 }
