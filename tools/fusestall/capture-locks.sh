@@ -14,30 +14,7 @@ mnt=${MNT:-/mnt/fst}
 stuck=${STUCK:-42} # seconds the pile-up is left in place
 mkdir -p "$out" "$mnt"
 
-ks=/proc/sys/kernel
-if [ "$(cat $ks/hung_task_panic)" != 0 ]; then
-	echo "hung_task_panic is set: refusing to provoke hung-task reports" >&2
-	exit 1
-fi
-old_timeout=$(cat $ks/hung_task_timeout_secs)
-old_warnings=$(cat $ks/hung_task_warnings)
-srv=
-cleanup() {
-	[ -n "$srv" ] && kill -USR1 "$srv" 2>/dev/null
-	sleep 1
-	echo "$old_timeout" >$ks/hung_task_timeout_secs
-	echo "$old_warnings" >$ks/hung_task_warnings
-	if [ -n "$srv" ]; then
-		kill -TERM "$srv" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$srv" 2>/dev/null || break; sleep 0.2; done
-		if kill -0 "$srv" 2>/dev/null; then
-			for c in /sys/fs/fuse/connections/*/abort; do echo 1 >"$c"; done
-			kill -KILL "$srv"
-			umount -l "$mnt" 2>/dev/null
-		fi
-	fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/hungtask.sh"
 
 start=$(cut -d' ' -f1 /proc/uptime)
 "$bin" -files 1000 -seed 1 "$mnt" 2>/dev/null &
