@@ -105,6 +105,11 @@ type Report struct {
 	Wrap Tally
 	// Prose counts lines the format reader took for no log text at all.
 	Prose Tally
+	// Shifted counts lines the format reader found indented where its
+	// format never indents them (a hung-task report's first line two
+	// columns in, inside mail quoting): indentation the paster added,
+	// outside any block indented as code.
+	Shifted Tally
 }
 
 // Names lists the decorations found, in a fixed order: "quote", "indent",
@@ -114,7 +119,7 @@ func (r Report) Names() []string {
 	for _, d := range []struct {
 		name string
 		t    Tally
-	}{{"quote", r.Quote}, {"indent", r.Indent}, {"fence", r.Fence}, {"prompt", r.Prompt}, {"diff", r.Diff}, {"wrap", r.Wrap}, {"prose", r.Prose}} {
+	}{{"quote", r.Quote}, {"indent", Tally{Count: r.Indent.Count + r.Shifted.Count}}, {"fence", r.Fence}, {"prompt", r.Prompt}, {"diff", r.Diff}, {"wrap", r.Wrap}, {"prose", r.Prose}} {
 		if d.t.Count > 0 {
 			out = append(out, d.name)
 		}
@@ -268,6 +273,10 @@ func (r *Reader) Number() int { return r.lr.Number() }
 
 // Prose counts the current line as no log text at all.
 func (r *Reader) Prose() { r.rep.Prose.add(r.cur.Num, r.cur.Text) }
+
+// Shifted counts the current line as indented where the format never
+// indents it.
+func (r *Reader) Shifted() { r.rep.Shifted.add(r.cur.Num, r.cur.Text) }
 
 // Wrapped counts the current line as the continuation of a line before
 // it that the format reader completed with it itself (a frame whose
@@ -630,6 +639,8 @@ func (r Report) Summary(name string) string {
 	}
 	if r.Indent.Count > 0 {
 		parts = append(parts, fmt.Sprintf("%s indented as a code block (from %s:%d)", lineCount(r.Indent.Count), name, r.Indent.FirstLine))
+	} else if r.Shifted.Count > 0 {
+		parts = append(parts, fmt.Sprintf("indentation removed from %s the log never indents (first at %s:%d)", lineCount(r.Shifted.Count), name, r.Shifted.FirstLine))
 	}
 	if n := r.Fence.Count + r.Prompt.Count; n > 0 {
 		parts = append(parts, fmt.Sprintf("%s of fences, forum tags or prompts (first at %s:%d)", lineCount(n), name, min(nonzero(r.Fence.FirstLine), nonzero(r.Prompt.FirstLine))))

@@ -42,6 +42,11 @@ func (r *Reader) start(msg, line []byte) bool {
 			r.emit(&Record{Kind: KindBlocker, Line: r.n, Text: string(msg), Time: r.p.stamp(r.opts.Year), Blocker: b})
 			return true
 		}
+		if r.src.Line().Indent >= 2 {
+			// The kernel prints a report's first line at column 0 (its
+			// frames at 1): a paster indented this one.
+			r.src.Shifted()
+		}
 		r.begin(&Record{Kind: KindTask, Task: t}, msg)
 		return true
 	case c == 't':

@@ -191,3 +191,40 @@ func TestWrappedLockEntry(t *testing.T) {
 		t.Errorf("skipped %d lines, first %d: %q", sk.Count, sk.FirstLine, sk.FirstText)
 	}
 }
+
+// A report's first line indented inside mail quoting, where the kernel
+// prints it at column 0, says the paster indented it, though the lines
+// around it do not make a code block (dmesg/043, linux-leds, 2024).
+func TestShiftedReportLine(t *testing.T) {
+	const shifted = `>>>   INFO: task kworker/5:13:648 blocked for more than 180 seconds.
+>>>        Not tainted 6.9.0-rc2+ #23
+>>> "echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.
+>>> task:kworker/5:13    state:D stack:0     pid:648   tgid:648   ppid:2      flags:0x00004000
+>>> Call Trace:
+>>>   <TASK>
+>>>   __schedule+0x43d/0xe20
+>>>   schedule+0x31/0x130
+`
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"indented in quoting", shifted, []string{"quote", "indent"}},
+		{"at column 0 in quoting", strings.Replace(shifted, ">>>   INFO", ">>> INFO", 1), []string{"quote"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.in), Options{})
+			n := 0
+			for r.Next() {
+				n++
+			}
+			if n != 1 {
+				t.Fatalf("%d records, want 1 (err %v)", n, r.Err())
+			}
+			if diff := cmp.Diff(tt.want, r.Paste().Names()); diff != "" {
+				t.Errorf("paste names (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
