@@ -321,6 +321,11 @@ type hostClock struct {
 	files map[string]*fileClock
 	// notes say, source by source, how their times were read.
 	notes []string
+	// zoneSeen is the offset from UTC, in seconds, that local times read
+	// without a zone appear to have (see checkZone); zoneBy says what
+	// showed it. Zero when nothing shows one.
+	zoneSeen int
+	zoneBy   string
 }
 
 // fileClock is how one strace file's stamps are read.
@@ -351,9 +356,52 @@ func newHostClock(h *HostInput) *hostClock {
 	c.dateClockFiles()
 	if h.Anchor == nil {
 		h.Anchor = c.hungTaskAnchor()
+	} else {
+		c.checkZone()
 	}
 	c.dateClockFiles() // again, with kernel times now on the wall clock
 	return c
+}
+
+// checkZone compares an anchor read from local time without a zone (dmesg
+// -T, syslog, read as UTC) with the one the hung-task reports give through
+// strace's Unix times: when they differ by a whole number of quarter hours
+// beyond both uncertainties, the local clock is that far from UTC, and the
+// zone warning says so. The anchor is left as it is: the offset is a
+// strong hint of the zone, not a zone (its rules, DST), and --tz decides.
+func (c *hostClock) checkZone() {
+	h := c.h
+	if h.Zone != nil || !h.Anchor.Local {
+		return
+	}
+	ha := c.hungTaskAnchor()
+	if ha == nil || ha.Local {
+		return
+	}
+	d := h.Anchor.Offset - ha.Offset
+	q := math.Round(d/900) * 900
+	if q == 0 || math.Abs(q) > 14*3600 || math.Abs(d-q) > h.Anchor.Uncertainty+ha.Uncertainty+1 {
+		return
+	}
+	c.zoneSeen, c.zoneBy = int(q), ha.Method
+}
+
+// hoursWord words an offset's size: "5 h", "5 h 30 min".
+func hoursWord(sec int) string {
+	sec = max(sec, -sec)
+	if m := sec % 3600 / 60; m != 0 {
+		return fmt.Sprintf("%d h %d min", sec/3600, m)
+	}
+	return fmt.Sprintf("%d h", sec/3600)
+}
+
+// utcOffset words an offset from UTC in seconds: "UTC-05:00".
+func utcOffset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	return fmt.Sprintf("UTC%c%02d:%02d", sign, sec/3600, sec%3600/60)
 }
 
 // dateClockFiles dates the -t/-tt files not dated yet: by --date, else by
@@ -612,7 +660,11 @@ func (c *hostClock) zoneWarning() string {
 	if len(h.localSources) == 0 || h.Zone != nil {
 		return ""
 	}
-	return fmt.Sprintf("%s: %s print local time and no zone is known (no --tz, none in a bundle): read as UTC, which is off by the host's offset from UTC; give --tz ZONE", h.Label, someNames(h.localSources, 4))
+	w := fmt.Sprintf("%s: %s print local time and no zone is known (no --tz, none in a bundle): read as UTC, which is off by the host's offset from UTC; give --tz ZONE", h.Label, someNames(h.localSources, 4))
+	if c.zoneSeen != 0 {
+		w += fmt.Sprintf(". Their times look like %s: read as UTC, they put the kernel's clock %s from where strace's Unix times put it (by %s)", utcOffset(c.zoneSeen), hoursWord(c.zoneSeen), c.zoneBy)
+	}
+	return w
 }
 
 func sortedPIDs[V any](m map[int]V) []int {

@@ -230,3 +230,22 @@ func TestSyscallNamesBounded(t *testing.T) {
 		t.Errorf("%d names, %d calls; want %d names (one of them %q) and every call counted", len(ss), total, maxSyscallNames+1, otherNames)
 	}
 }
+
+func TestUTCOffsetWords(t *testing.T) {
+	tests := []struct {
+		sec          int
+		zone, amount string
+	}{
+		{-5 * 3600, "UTC-05:00", "5 h"},
+		{19800, "UTC+05:30", "5 h 30 min"},
+		{45900, "UTC+12:45", "12 h 45 min"},
+	}
+	for _, tt := range tests {
+		if got := utcOffset(tt.sec); got != tt.zone {
+			t.Errorf("utcOffset(%d) = %q, want %q", tt.sec, got, tt.zone)
+		}
+		if got := hoursWord(tt.sec); got != tt.amount {
+			t.Errorf("hoursWord(%d) = %q, want %q", tt.sec, got, tt.amount)
+		}
+	}
+}

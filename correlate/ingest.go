@@ -98,9 +98,9 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 		if firstMono == 1 {
 			boot, wall = name, m.prints[best].name
 		}
-		h.offerAnchor(pairs.anchor(fmt.Sprintf("the same %d records in %s (seconds since boot) and %s (%s)", pairs.n, boot, wall, h.localWallWord(pairs.kinds))))
+		h.offerAnchor(pairs.anchor(fmt.Sprintf("the same %d records in %s (seconds since boot) and %s (%s)", pairs.n, boot, wall, h.localWallWord(pairs.kinds))), localKinds(pairs.kinds))
 	}
-	h.offerAnchor(both.anchor(fmt.Sprintf("%d kernel lines carrying both clocks (%s)", both.n, strings.Join(both.kinds, ", "))))
+	h.offerAnchor(both.anchor(fmt.Sprintf("%d kernel lines carrying both clocks (%s)", both.n, strings.Join(both.kinds, ", "))), localKinds(both.kinds))
 	sk := dr.Skipped()
 	f.Paste = dr.Paste().Names()
 	return Skips{Count: sk.Count, FirstLine: sk.FirstLine, FirstText: sk.FirstText, Paste: dr.Paste()}, nil
@@ -108,18 +108,24 @@ func (h *HostInput) ReadDmesg(r io.Reader, name string) (Skips, error) {
 
 // localWallWord says how a wall clock was read: "ctime, read in UTC".
 func (h *HostInput) localWallWord(kinds []string) string {
-	local := slices.ContainsFunc(kinds, func(k string) bool {
-		return k == dmesg.Ctime.String() || k == dmesg.Syslog.String()
-	})
-	if !local {
+	if !localKinds(kinds) {
 		return strings.Join(kinds, ", ") + " wall clock"
 	}
 	return strings.Join(kinds, ", ") + " wall clock, read in " + h.zoneName()
 }
 
-// offerAnchor keeps a, if h has no anchor yet or a is tighter.
-func (h *HostInput) offerAnchor(a *Anchor) {
+// localKinds reports whether a wall clock of these kinds prints local time.
+func localKinds(kinds []string) bool {
+	return slices.ContainsFunc(kinds, func(k string) bool {
+		return k == dmesg.Ctime.String() || k == dmesg.Syslog.String()
+	})
+}
+
+// offerAnchor keeps a, if h has no anchor yet or a is tighter; local says
+// a was read from a local-time clock.
+func (h *HostInput) offerAnchor(a *Anchor, local bool) {
 	if a != nil && (h.Anchor == nil || a.Uncertainty < h.Anchor.Uncertainty) {
+		a.Local = local
 		h.Anchor = a
 	}
 }

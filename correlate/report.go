@@ -134,6 +134,9 @@ type Anchor struct {
 	// Uncertainty is in seconds; Method says where the anchor came from.
 	Uncertainty float64
 	Method      string
+	// Local says the wall clock it was read from prints local time
+	// (dmesg -T, syslog), read in the host's zone.
+	Local bool
 }
 
 // HostInput is everything read for one host.

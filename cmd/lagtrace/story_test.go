@@ -169,6 +169,19 @@ func TestReportZoneWarning(t *testing.T) {
 	}) {
 		t.Errorf("no warning that local times were read as UTC: %q", doc.Warnings)
 	}
+	// The bundle was captured under TZ=America/New_York in December: the
+	// hung-task report that py.strace's Unix times date shows dmesg -T
+	// read as UTC five hours early.
+	if !slices.ContainsFunc(doc.Warnings, func(w string) bool {
+		return strings.Contains(w, "Their times look like UTC-05:00") && strings.Contains(w, "5 h from where strace's Unix times put it")
+	}) {
+		t.Errorf("the warning does not say the offset the sources show: %q", doc.Warnings)
+	}
+	// With the zone given, nothing is off.
+	withTZ := reportDoc(t, append([]string{"--tz", "America/New_York"}, bundleArgs()...)...)
+	if slices.ContainsFunc(withTZ.Warnings, func(w string) bool { return strings.Contains(w, "look like UTC") }) {
+		t.Errorf("with --tz, a warning still guesses the zone: %q", withTZ.Warnings)
+	}
 }
 
 // Without dmesg -T, the first hung-task report of the python thread,
