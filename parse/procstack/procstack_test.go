@@ -518,16 +518,22 @@ func TestHeaders(t *testing.T) {
 	}
 }
 
-// countLines counts lines as the reader splits them: at "\n", or at a
-// bare "\r" when the first line ends in one (old Mac and serial-console
-// captures), the last line counted without its end.
+// countLines counts lines as internal/lines splits them: at "\n", or, when
+// the first line ends in a bare "\r" (old Mac and serial-console
+// captures), at each of "\r", "\n" and "\r\n"; the last line is counted
+// without its end.
 func countLines(in string) int {
-	sep := "\n"
-	if i := strings.IndexAny(in, "\r\n"); i >= 0 && in[i] == '\r' && (i+1 == len(in) || in[i+1] != '\n') {
-		sep = "\r"
+	if i := strings.IndexAny(in, "\r\n"); i >= 0 && in[i] == '\r' {
+		j := i
+		for j < len(in) && in[j] == '\r' {
+			j++
+		}
+		if j == len(in) || in[j] != '\n' {
+			in = strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n")
+		}
 	}
-	n := strings.Count(in, sep)
-	if in != "" && !strings.HasSuffix(in, sep) {
+	n := strings.Count(in, "\n")
+	if in != "" && !strings.HasSuffix(in, "\n") {
 		n++
 	}
 	return n
