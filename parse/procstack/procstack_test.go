@@ -528,7 +528,7 @@ func countLines(in string) int {
 		for j < len(in) && in[j] == '\r' {
 			j++
 		}
-		if j == len(in) || in[j] != '\n' {
+		if j-i > 8 || j == len(in) || in[j] != '\n' { // 8: internal/lines' maxCRRun
 			in = strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n")
 		}
 	}
