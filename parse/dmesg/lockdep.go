@@ -14,9 +14,10 @@ func (r *Reader) lockdepTitle(msg []byte) bool {
 	if !bytes.HasPrefix(msg, warningPrefix) || !bytes.Contains(msg, []byte("lock")) {
 		return false
 	}
+	// Not yet proof of a kernel log ("WARNING: lock file exists" is not):
+	// the warning's record, if one follows, is.
 	r.warning = append(r.warning[:0], trimSpace(msg[len(warningPrefix):])...)
 	r.warningLine = r.n
-	r.kernelSeen = true
 	return true
 }
 

@@ -268,6 +268,8 @@ func TestNotKernelLog(t *testing.T) {
 		{"strace", strings.Repeat("3621271 1700000000.123456 getdents64(3, 0x55d0 /* 25 entries */, 32768) = 800\n", 300)},
 		{"short strace", "3621271 1700000000.123456 getdents64(3, 0x55d0 /* 25 entries */, 32768) = 800\n"},
 		{"binary", "\x7fELF\x02\x01\x01\x00\x00\x00\n"},
+		// A lockdep title alone proves nothing: its record would.
+		{"warning about a lock", "WARNING: lock file exists\nnothing else here\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
