@@ -24,8 +24,12 @@ type Activity struct {
 	keepSlow int
 	files    []TraceFile
 	sys      map[string]*sysStat
-	dropped  ActivityDropped
-	reader   strace.Dropped
+	// tables are the rows of strace -c summary tables the traces hold,
+	// at most maxSyscallNames; tablesMore counts the rest.
+	tables     []SummaryRow
+	tablesMore int
+	dropped    ActivityDropped
+	reader     strace.Dropped
 }
 
 // TraceFile is one strace file of a host as an Activity read it.
@@ -210,6 +214,10 @@ func (a *Activity) Files() []TraceFile {
 // Add takes the next event of the trace.
 func (a *Activity) Add(ev *strace.Event) {
 	f := a.file()
+	if ev.Kind == strace.Summary {
+		a.addSummary(f.Name, ev)
+		return
+	}
 	f.watch.see(ev)
 	end, dated := ev.Time, ev.HasTime
 	if ev.HasReturn {

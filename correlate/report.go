@@ -263,6 +263,10 @@ type HostReport struct {
 	// Syscalls is its per-syscall table, Calls the calls it counts.
 	Syscalls []SyscallStat
 	Calls    int
+	// Tables are the rows of the strace -c tables its traces hold, as
+	// strace counted them; TablesMore counts the rows left out.
+	Tables     []SummaryRow
+	TablesMore int
 }
 
 // ListingSummary is one directory listing of a host's strace.
@@ -413,6 +417,7 @@ func BuildReport(hosts []*HostInput, opts ReportOptions) (*Report, error) {
 			hr.InFlight, hr.InFlightMore = h.Activity.InFlight(opts.MaxInFlight)
 			hr.Slow = h.Activity.Slow()
 			hr.Syscalls = h.Activity.Syscalls()
+			hr.Tables, hr.TablesMore = h.Activity.Tables()
 			for _, s := range hr.Syscalls {
 				hr.Calls += s.Count
 			}

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
+
+	"github.com/lagtrace/lagtrace/parse/strace"
 )
 
 // SyscallStat is one system call name's line of a host's strace -c-like
@@ -149,3 +152,29 @@ func (a *Activity) Syscalls() []SyscallStat {
 	})
 	return out
 }
+
+// SummaryRow is one row of an strace -c table a trace holds (pasted on
+// its own, or printed by strace -C after the calls): strace's own count
+// of a system call, with the time strace -c measured (system time, or wall
+// time with -w), not lagtrace's. "total" is a row too.
+type SummaryRow struct {
+	Name          string
+	Calls, Errors int
+	// Time is the "seconds" column, in nanoseconds.
+	Time int64
+	// Source locates the row, "file:line".
+	Source string
+}
+
+func (a *Activity) addSummary(file string, ev *strace.Event) {
+	if len(a.tables) >= maxSyscallNames {
+		a.tablesMore++
+		return
+	}
+	a.tables = append(a.tables, SummaryRow{Name: string(ev.Name), Calls: ev.Calls, Errors: ev.Errors, Time: ev.Duration,
+		Source: file + ":" + strconv.Itoa(ev.Line)})
+}
+
+// Tables returns the strace -c rows read, in the order of the text, and
+// how many more were left out.
+func (a *Activity) Tables() ([]SummaryRow, int) { return slices.Clone(a.tables), a.tablesMore }

@@ -36,8 +36,12 @@ type ReportHost struct {
 	Straces  []ReportTrace   `json:"straces"`
 	Calls    int             `json:"calls"`
 	Syscalls []ReportSyscall `json:"syscalls"`
-	Listings []ReportListing `json:"listings"`
-	InFlight []ReportCall    `json:"in_flight"`
+	// Tables are the rows of strace -c tables the traces hold, as strace
+	// counted them; TablesMore counts the rows left out.
+	Tables     []ReportTableRow `json:"strace_c"`
+	TablesMore int              `json:"strace_c_more"`
+	Listings   []ReportListing  `json:"listings"`
+	InFlight   []ReportCall     `json:"in_flight"`
 	// InFlightMore counts the processes with a call in flight that
 	// in_flight leaves out (it lists the longest-running).
 	InFlightMore int          `json:"in_flight_more"`
@@ -70,6 +74,15 @@ type ReportSyscall struct {
 	MaxS   float64 `json:"max_s"`
 	P50S   float64 `json:"p50_s"`
 	P99S   float64 `json:"p99_s"`
+}
+
+// ReportTableRow is one row of an strace -c table.
+type ReportTableRow struct {
+	Name    string  `json:"name"`
+	Calls   int     `json:"calls"`
+	Errors  int     `json:"errors"`
+	Seconds float64 `json:"seconds"`
+	Source  string  `json:"source"`
 }
 
 // ReportListing is one directory listing of a host's strace.
@@ -193,7 +206,7 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 	}
 	for _, h := range r.Hosts {
 		rh := ReportHost{Label: h.Label, Files: h.Files, Clock: h.Clock, Zone: zoneName(h), Calls: h.Calls,
-			Straces: []ReportTrace{}, Syscalls: []ReportSyscall{}, Listings: []ReportListing{},
+			Straces: []ReportTrace{}, Syscalls: []ReportSyscall{}, Tables: []ReportTableRow{}, TablesMore: h.TablesMore, Listings: []ReportListing{},
 			InFlight: reportCalls(h.InFlight), InFlightMore: h.InFlightMore, Slow: reportCalls(h.Slow)}
 		if rh.Files == nil {
 			rh.Files = []correlate.SourceFile{}
@@ -204,6 +217,9 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 		for _, s := range h.Syscalls {
 			rh.Syscalls = append(rh.Syscalls, ReportSyscall{Name: s.Name, Count: s.Count, Timed: s.Timed, Bounds: s.Bounds,
 				TotalS: secs(s.Total), MaxS: secs(s.Max), P50S: secs(s.P50), P99S: secs(s.P99)})
+		}
+		for _, t := range h.Tables {
+			rh.Tables = append(rh.Tables, ReportTableRow{Name: t.Name, Calls: t.Calls, Errors: t.Errors, Seconds: secs(t.Time), Source: t.Source})
 		}
 		for _, l := range h.Listings {
 			rh.Listings = append(rh.Listings, reportListing(h, l))
@@ -519,6 +535,31 @@ func syscallRows(r *correlate.Report, esc func(string) string) (rows [][]string,
 
 var syscallHeaders = []string{"host", "syscall", "calls", "timed", "total", "max", "p50", "p99"}
 
+// tableRows are the rows of the hosts' strace -c tables, as strace counted
+// them (its seconds are system time unless it ran with -w).
+func tableRows(r *correlate.Report, esc func(string) string) (rows [][]string, more int) {
+	for _, h := range r.Hosts {
+		more += h.TablesMore
+		for i, t := range h.Tables {
+			if i == maxSyscallRows {
+				more += len(h.Tables) - i
+				break
+			}
+			perCall := "-"
+			if t.Calls > 0 {
+				perCall = durationCell(secs(t.Time) / float64(t.Calls))
+			}
+			rows = append(rows, []string{esc(h.Label), esc(t.Name), strconv.Itoa(t.Calls), strconv.Itoa(t.Errors),
+				durationCell(secs(t.Time)), perCall, esc(t.Source)})
+		}
+	}
+	return rows, more
+}
+
+var tableHeaders = []string{"host", "syscall", "calls", "errors", "seconds", "per call", "source"}
+
+const tableTitle = "strace -c tables, as strace counted"
+
 // maxSlowRows is how many of a host's slowest calls text and Markdown show.
 const maxSlowRows = 5
 
@@ -596,6 +637,14 @@ func reportMarkdown(r *correlate.Report, o ReportOptions) string {
 		markdownTable(&b, syscallHeaders, rows, 2, 4, 5, 6, 7)
 		if more > 0 {
 			fmt.Fprintf(&b, "\n%d more system calls are left out (see the JSON).\n", more)
+		}
+		b.WriteString("\n")
+	}
+	if rows, more := tableRows(r, MarkdownCell); len(rows) > 0 {
+		b.WriteString("## `strace -c` tables, as strace counted\n\n")
+		markdownTable(&b, tableHeaders, rows, 2, 3, 4, 5)
+		if more > 0 {
+			fmt.Fprintf(&b, "\n%d more rows are left out (see the JSON).\n", more)
 		}
 		b.WriteString("\n")
 	}
@@ -713,6 +762,13 @@ func reportText(r *correlate.Report, s *styles) string {
 		b.WriteString(s.title.Render("system calls by time spent") + "\n" + s.table(syscallHeaders, rows, 2, 4, 5, 6, 7) + "\n")
 		if more > 0 {
 			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d more system calls are left out (see the JSON)", more)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if rows, more := tableRows(r, Terminal); len(rows) > 0 {
+		b.WriteString(s.title.Render(tableTitle) + "\n" + s.table(tableHeaders, rows, 2, 3, 4, 5) + "\n")
+		if more > 0 {
+			b.WriteString(s.tagged(s.dim, "note", fmt.Sprintf("%d more rows are left out (see the JSON)", more)) + "\n")
 		}
 		b.WriteString("\n")
 	}

@@ -3,6 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lagtrace/lagtrace/render"
 )
 
 // What a reader removed of a pasted trace, and an strace -c table read
@@ -31,5 +35,27 @@ func TestPastedStraceSaid(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A pasted strace -c table is shown as strace counted it (strace/521, a
+// dotnet issue: stat and lstat on NFS, decimal commas), never as calls.
+func TestStraceCTable(t *testing.T) {
+	const summary = "../../testdata/real/strace/521-github-dotnet-nfs-strace-c-comma-decimals.txt"
+	doc := reportDoc(t, "B="+summary)
+	h := doc.Hosts[0]
+	if len(h.Tables) != 14 || h.TablesMore != 0 {
+		t.Fatalf("%d rows (%d more), want 14", len(h.Tables), h.TablesMore)
+	}
+	want := render.ReportTableRow{Name: "stat", Calls: 52799, Errors: 77, Seconds: 2.963972, Source: summary + ":15"}
+	if diff := cmp.Diff(want, h.Tables[0]); diff != "" {
+		t.Errorf("first row (-want +got):\n%s", diff)
+	}
+	if h.Calls != 0 || len(h.Syscalls) != 0 {
+		t.Errorf("the table's rows were counted as %d calls: %+v", h.Calls, h.Syscalls)
+	}
+	out, _, _ := runCLI(t, "", "report", "B="+summary)
+	if !strings.Contains(out, "strace -c tables, as strace counted") || !strings.Contains(out, "52799") {
+		t.Errorf("the text report does not show the table:\n%s", out)
 	}
 }
