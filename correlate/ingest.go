@@ -3,7 +3,6 @@ package correlate
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -414,20 +413,20 @@ func (h *HostInput) dmesgFrames(frames []dmesg.Frame) []string {
 	return out
 }
 
-// addrBits is the width of the kernel addresses a stack prints: 64 when
-// one needs more than 32 bits, 32 when all that are printed fit, 0 when
-// none is printed (symbolized or stripped stacks).
+// addrBits is the width of the kernel pointers a stack prints, 32 or 64,
+// told by how many digits they are printed with (kernels zero-pad them to
+// their width: s390x kernel text lies below 4 GiB but prints 16 digits);
+// 0 when none is printed (symbolized or stripped stacks).
 func addrBits(frames []dmesg.Frame) int {
-	bits := 0
 	for _, f := range frames {
-		switch {
-		case f.Addr > math.MaxUint32:
+		switch f.AddrDigits {
+		case 8:
+			return 32
+		case 16:
 			return 64
-		case f.Addr != 0:
-			bits = 32
 		}
 	}
-	return bits
+	return 0
 }
 
 // scrub hands a record to h.Scrub, if set, before anything is built from it.

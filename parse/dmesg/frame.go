@@ -31,10 +31,10 @@ const (
 func parseFrame(s []byte, syms symbols) (f Frame, caller Frame, arm bool, ok bool) {
 	s = trimSpace(s)
 	if a, rest, got := bracketAddr(s); got {
-		f.Addr = a
+		f.Addr, f.AddrDigits = a, bracketDigits(s)
 		s = trimSpace(rest)
 		if a, rest, got := bracketAddr(s); got {
-			f.Addr = a
+			f.Addr, f.AddrDigits = a, bracketDigits(s)
 			s = trimSpace(rest)
 		}
 	}
@@ -57,7 +57,7 @@ func parseFrame(s []byte, syms symbols) (f Frame, caller Frame, arm bool, ok boo
 		}
 		rest = trimSpace(rest[5:])
 		if a, r, got := bracketAddr(rest); got {
-			caller.Addr = a
+			caller.Addr, caller.AddrDigits = a, bracketDigits(rest)
 			rest = trimSpace(r)
 		}
 		if len(rest) < 2 || rest[0] != '(' || rest[len(rest)-1] != ')' || !parseSym(rest[1:len(rest)-1], &caller, true, syms) {
@@ -101,7 +101,7 @@ func rawAddrFrame(s []byte, f *Frame) bool {
 	if _, ok := hex0x(a); !ok {
 		return false
 	}
-	*f = Frame{Func: string(a), Addr: f.Addr, Unreliable: f.Unreliable}
+	*f = Frame{Func: string(a), Addr: f.Addr, AddrDigits: f.AddrDigits, Unreliable: f.Unreliable}
 	return true
 }
 
@@ -281,6 +281,19 @@ func hexVal(c byte) (byte, bool) {
 
 // bracketAddr reads "[<ffffffff8135067c>]" or powerpc's "[c000003fce317390]",
 // and "[]" or "[<>]" as no address.
+// bracketDigits is how many hex digits the address bracketAddr read was
+// printed with: kernels print pointers zero-padded to their width, 8
+// digits on 32-bit ones and 16 on 64-bit ones, whatever the value (s390x
+// kernel text lies below 4 GiB).
+func bracketDigits(s []byte) uint8 {
+	e := bytes.IndexByte(s, ']')
+	in := s[1:e]
+	if len(in) >= 2 && in[0] == '<' && in[len(in)-1] == '>' {
+		in = in[1 : len(in)-1]
+	}
+	return uint8(min(len(in), 255))
+}
+
 func bracketAddr(s []byte) (uint64, []byte, bool) {
 	if len(s) < 3 || s[0] != '[' {
 		return 0, s, false

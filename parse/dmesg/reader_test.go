@@ -53,7 +53,7 @@ Call Trace:
 `,
 		want: Task{Hung: true, BlockedFor: 120, Comm: "DDRace64-Server", PID: 27090, PPID: 3047, HasPPID: true, State: "D", Flags: "0x00000000",
 			TaskLine: 2, StackLine: 5, Registers: 1,
-			Frames: []Frame{{Func: "__mutex_lock_common.isra.5", Offset: 0xff, Size: 0x164, Addr: 0xffffffff8135067c, Unreliable: true}}},
+			Frames: []Frame{{Func: "__mutex_lock_common.isra.5", Offset: 0xff, Size: 0x164, Addr: 0xffffffff8135067c, AddrDigits: 16, Unreliable: true}}},
 	}, {
 		name: "6.16 task_flags, module",
 		in: `[Thu Jun 12 11:01:33 2025] INFO: task rw_sem_thread2:36526 blocked for more than 122 seconds.
@@ -92,9 +92,9 @@ May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) fro
 `,
 		want: Task{Hung: true, BlockedFor: 120, Comm: "kworker/u8:0", PID: 5, PPID: 2, HasPPID: true, State: "D", Flags: "0x00000000", TaskLine: 2, StackLine: 3,
 			Frames: []Frame{
-				{Func: "write_cache_pages", Addr: 0x8022bb78},
-				{Func: "fuse_writepages", Offset: 0x80, Size: 0xe4, Module: "fuse", Addr: 0x7f4ba618},
-				{Func: "do_writepages", Offset: 0x30, Size: 0x8c, Addr: 0x8022e284},
+				{Func: "write_cache_pages", Addr: 0x8022bb78, AddrDigits: 8},
+				{Func: "fuse_writepages", Offset: 0x80, Size: 0xe4, Module: "fuse", Addr: 0x7f4ba618, AddrDigits: 8},
+				{Func: "do_writepages", Offset: 0x30, Size: 0x8c, Addr: 0x8022e284, AddrDigits: 8},
 			}},
 	}, {
 		name: "decoded frames",
@@ -230,7 +230,7 @@ func TestHeldLocksOldFormat(t *testing.T) {
 	}
 	want := HeldLocks{Comm: "rsync", PID: 123, Count: 1, Locks: []Lock{{
 		Class: "&sb->s_type->i_mutex_key#8", Usage: "+.+.+.",
-		At: Frame{Func: "lookup_slow", Offset: 0x2b, Size: 0x50, Addr: 0xffffffff811d5b1a},
+		At: Frame{Func: "lookup_slow", Offset: 0x2b, Size: 0x50, Addr: 0xffffffff811d5b1a, AddrDigits: 16},
 	}}}
 	if diff := cmp.Diff(want, *recs[0].Locks); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

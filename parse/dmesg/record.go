@@ -196,8 +196,11 @@ type Frame struct {
 	Func string
 	// Offset and Size are from "+0x28/0x80"; both 0 when not printed.
 	Offset, Size uint64
-	// Addr is the "[<ffffffff8135067c>]" address when printed.
-	Addr uint64
+	// Addr is the "[<ffffffff8135067c>]" address when printed, and
+	// AddrDigits the hex digits it was printed with: 8 on a 32-bit kernel,
+	// 16 on a 64-bit one (zero-padded whatever the value), 0 unprinted.
+	Addr       uint64
+	AddrDigits uint8 `json:",omitempty"`
 	// Module and BuildID are from " [sunrpc]" or " [nvidia 1a2b...]".
 	Module, BuildID string
 	// Unreliable is a "? " frame (or "(unreliable)"): a stale address
