@@ -351,9 +351,14 @@ type HostHint struct {
 	locks.HintMatch
 }
 
-// SyscallCompare is one system call on every host that timed it.
+// SyscallCompare is one system call on every host that timed it, or on
+// every host whose strace -c table counts it.
 type SyscallCompare struct {
 	Name string
+	// From is what the figures come from: FromTimed, the calls lagtrace
+	// timed (PerCall is their median), or FromTables, strace -c tables
+	// (PerCall is strace's seconds over its calls).
+	From string
 	// Reference is the host the ratios are against: the comparison's
 	// baseline when it timed the call, else the host with the lowest
 	// median.
@@ -361,13 +366,23 @@ type SyscallCompare struct {
 	Hosts     []SyscallSide
 }
 
-// SyscallSide is one host's figures of a SyscallCompare.
+// What SyscallCompare figures come from.
+const (
+	FromTimed  = "timed calls"
+	FromTables = "strace -c"
+)
+
+// SyscallSide is one host's figures of a SyscallCompare. P99 and Max are
+// unknown (0) for a strace -c table.
 type SyscallSide struct {
 	Host                 string
 	Count, Timed         int
 	P50, P99, Max, Total int64
-	// Ratio is P50 over the reference's; HasRatio is false when the
-	// reference's median is zero.
+	// PerCall is the figure compared: P50 for timed calls, the mean for a
+	// strace -c table.
+	PerCall int64
+	// Ratio is PerCall over the reference's; HasRatio is false when the
+	// reference's is zero.
 	Ratio    float64
 	HasRatio bool
 }
@@ -769,43 +784,12 @@ func sortTimeline(tl []TimelineEntry) {
 // compareSyscalls sets each system call timed on two hosts or more side by
 // side, the largest ratio first.
 func compareSyscalls(hosts []HostReport, c *Comparison) []SyscallCompare {
-	byName := map[string][]SyscallSide{}
-	var names []string
-	for _, h := range hosts {
-		for _, s := range h.Syscalls {
-			if s.Timed == 0 {
-				continue
-			}
-			if _, ok := byName[s.Name]; !ok {
-				names = append(names, s.Name)
-			}
-			byName[s.Name] = append(byName[s.Name], SyscallSide{Host: h.Label, Count: s.Count, Timed: s.Timed, P50: s.P50, P99: s.P99, Max: s.Max, Total: s.Total})
-		}
+	baseline := ""
+	if c != nil {
+		baseline = c.Baseline
 	}
-	var out []SyscallCompare
-	for _, name := range names {
-		sides := byName[name]
-		if len(sides) < 2 {
-			continue
-		}
-		ref := slices.IndexFunc(sides, func(s SyscallSide) bool { return c != nil && s.Host == c.Baseline })
-		if ref < 0 {
-			ref = 0
-			for i, s := range sides {
-				if s.P50 < sides[ref].P50 {
-					ref = i
-				}
-			}
-		}
-		for i := range sides {
-			if sides[ref].P50 > 0 {
-				sides[i].Ratio, sides[i].HasRatio = round4(float64(sides[i].P50)/float64(sides[ref].P50)), true
-			}
-		}
-		// The reference first, then the others in host order.
-		sides = append([]SyscallSide{sides[ref]}, slices.Delete(slices.Clone(sides), ref, ref+1)...)
-		out = append(out, SyscallCompare{Name: name, Reference: sides[0].Host, Hosts: sides})
-	}
+	out := compareSides(hosts, baseline, FromTimed, timedSides)
+	out = append(out, compareSides(hosts, baseline, FromTables, tableSides)...)
 	top := func(s SyscallCompare) float64 {
 		m := 0.0
 		for _, h := range s.Hosts {
@@ -814,5 +798,78 @@ func compareSyscalls(hosts []HostReport, c *Comparison) []SyscallCompare {
 		return m
 	}
 	slices.SortStableFunc(out, func(a, b SyscallCompare) int { return cmp.Compare(top(b), top(a)) })
+	return out
+}
+
+// namedSide is one host's figures of one system call.
+type namedSide struct {
+	name string
+	side SyscallSide
+}
+
+// timedSides are a host's timed system calls, by their median.
+func timedSides(h HostReport) []namedSide {
+	var out []namedSide
+	for _, s := range h.Syscalls {
+		if s.Timed > 0 {
+			out = append(out, namedSide{s.Name, SyscallSide{Host: h.Label, Count: s.Count, Timed: s.Timed, P50: s.P50, P99: s.P99, Max: s.Max, Total: s.Total, PerCall: s.P50}})
+		}
+	}
+	return out
+}
+
+// tableSides are the rows of a host's strace -c tables, by strace's mean
+// time a call; the first row of a name counts (a trace holds one table
+// per strace -C run) and "total" is no system call.
+func tableSides(h HostReport) []namedSide {
+	var out []namedSide
+	seen := map[string]bool{}
+	for _, t := range h.Tables {
+		if t.Calls == 0 || t.Name == "total" || seen[t.Name] {
+			continue
+		}
+		seen[t.Name] = true
+		out = append(out, namedSide{t.Name, SyscallSide{Host: h.Label, Count: t.Calls, Timed: t.Calls, Total: t.Time, PerCall: t.Time / int64(t.Calls)}})
+	}
+	return out
+}
+
+// compareSides sets the same system call of several hosts side by side,
+// each against the reference: the baseline when it has the call, else the
+// host with the lowest figure a call; the reference comes first.
+func compareSides(hosts []HostReport, baseline, from string, sidesOf func(HostReport) []namedSide) []SyscallCompare {
+	byName := map[string][]SyscallSide{}
+	var names []string
+	for _, h := range hosts {
+		for _, ns := range sidesOf(h) {
+			if _, ok := byName[ns.name]; !ok {
+				names = append(names, ns.name)
+			}
+			byName[ns.name] = append(byName[ns.name], ns.side)
+		}
+	}
+	var out []SyscallCompare
+	for _, name := range names {
+		sides := byName[name]
+		if len(sides) < 2 {
+			continue
+		}
+		ref := slices.IndexFunc(sides, func(s SyscallSide) bool { return s.Host == baseline })
+		if ref < 0 {
+			ref = 0
+			for i, s := range sides {
+				if s.PerCall < sides[ref].PerCall {
+					ref = i
+				}
+			}
+		}
+		for i := range sides {
+			if sides[ref].PerCall > 0 {
+				sides[i].Ratio, sides[i].HasRatio = round4(float64(sides[i].PerCall)/float64(sides[ref].PerCall)), true
+			}
+		}
+		sides = append([]SyscallSide{sides[ref]}, slices.Delete(slices.Clone(sides), ref, ref+1)...)
+		out = append(out, SyscallCompare{Name: name, From: from, Reference: sides[0].Host, Hosts: sides})
+	}
 	return out
 }

@@ -106,20 +106,25 @@ type ReportListing struct {
 
 // ReportSyscallCompare is one system call of several hosts side by side.
 type ReportSyscallCompare struct {
-	Name      string              `json:"name"`
+	Name string `json:"name"`
+	// From is "timed calls" (per_call_s is their median) or "strace -c"
+	// (per_call_s is strace's seconds over its calls).
+	From      string              `json:"from"`
 	Reference string              `json:"reference"`
 	Hosts     []ReportSyscallSide `json:"hosts"`
 }
 
 // ReportSyscallSide is one host's figures of a ReportSyscallCompare.
 type ReportSyscallSide struct {
-	Host  string   `json:"host"`
-	Count int      `json:"count"`
-	Timed int      `json:"timed"`
-	P50S  float64  `json:"p50_s"`
-	P99S  float64  `json:"p99_s"`
-	MaxS  float64  `json:"max_s"`
-	Ratio *float64 `json:"ratio"`
+	Host  string  `json:"host"`
+	Count int     `json:"count"`
+	Timed int     `json:"timed"`
+	P50S  float64 `json:"p50_s"`
+	P99S  float64 `json:"p99_s"`
+	MaxS  float64 `json:"max_s"`
+	// PerCallS is the figure the ratio compares.
+	PerCallS float64  `json:"per_call_s"`
+	Ratio    *float64 `json:"ratio"`
 }
 
 // ReportCall is a system call from a host's strace.
@@ -230,9 +235,9 @@ func NewReportDoc(r *correlate.Report) ReportDoc {
 		}
 	}
 	for _, s := range r.Syscalls {
-		rs := ReportSyscallCompare{Name: s.Name, Reference: s.Reference}
+		rs := ReportSyscallCompare{Name: s.Name, From: s.From, Reference: s.Reference}
 		for _, side := range s.Hosts {
-			x := ReportSyscallSide{Host: side.Host, Count: side.Count, Timed: side.Timed, P50S: secs(side.P50), P99S: secs(side.P99), MaxS: secs(side.Max)}
+			x := ReportSyscallSide{Host: side.Host, Count: side.Count, Timed: side.Timed, P50S: secs(side.P50), P99S: secs(side.P99), MaxS: secs(side.Max), PerCallS: secs(side.PerCall)}
 			if side.HasRatio {
 				x.Ratio = &side.Ratio
 			}
@@ -587,13 +592,17 @@ var slowHeaders = []string{"host", "pid", "call", "took", "where"}
 func syscallLine(s correlate.SyscallCompare, esc func(string) string) string {
 	var parts []string
 	for _, h := range s.Hosts {
-		p := durationCell(secs(h.P50)) + " on " + esc(h.Host)
+		p := durationCell(secs(h.PerCall)) + " on " + esc(h.Host)
 		if h.Host != s.Reference && h.HasRatio {
 			p += " (" + correlate.RatioWords(h.Ratio) + " " + esc(s.Reference) + ")"
 		}
 		parts = append(parts, p)
 	}
-	return esc(s.Name) + " median: " + strings.Join(parts, ", ")
+	what := " median: "
+	if s.From == correlate.FromTables {
+		what = " a call, by strace -c: "
+	}
+	return esc(s.Name) + what + strings.Join(parts, ", ")
 }
 
 // maxSyscallLines is how many calls are set side by side in text and

@@ -59,3 +59,29 @@ func TestStraceCTable(t *testing.T) {
 		t.Errorf("the text report does not show the table:\n%s", out)
 	}
 }
+
+// Two hosts' strace -c tables are set side by side by strace's time a
+// call: strace/521 (stat-heavy dotnet on NFS) against a local ls -l
+// captured here (testdata/strace/c).
+func TestStraceCTablesSideBySide(t *testing.T) {
+	doc := reportDoc(t, "B=../../testdata/real/strace/521-github-dotnet-nfs-strace-c-comma-decimals.txt", "E=../../testdata/strace/c/ls-l-usr-lib.strace-c")
+	var got *render.ReportSyscallCompare
+	for i, s := range doc.Syscalls {
+		if s.Name == "getdents64" {
+			got = &doc.Syscalls[i]
+		}
+	}
+	if got == nil {
+		t.Fatalf("getdents64 not compared: %+v", doc.Syscalls)
+	}
+	ratio := 6.1782 // 2.323 ms / 4 calls against 0.188 ms / 2 calls
+	want := render.ReportSyscallCompare{Name: "getdents64", From: "strace -c", Reference: "E", Hosts: []render.ReportSyscallSide{
+		{Host: "E", Count: 2, Timed: 2, PerCallS: 0.000094, Ratio: ptr(1.0)},
+		{Host: "B", Count: 4, Timed: 4, PerCallS: 0.00058075, Ratio: &ratio},
+	}}
+	if diff := cmp.Diff(want, *got); diff != "" {
+		t.Errorf("getdents64 (-want +got):\n%s", diff)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
