@@ -81,5 +81,6 @@ B's dmesg with the kernel's blocker lines and its /proc/PID/stack samples.`,
 	formatFlag(cmd, &o.format)
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	plotFlags(cmd, &o.plot, &o.plotScale)
+	f.BoolVar(&o.redact, "redact", false, "replace host labels, file names, paths, marker and command names with placeholders, as report --redact does")
 	return cmd
 }

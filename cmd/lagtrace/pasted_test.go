@@ -85,3 +85,19 @@ func TestStraceCTablesSideBySide(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demo --redact hides what report --redact hides: the sample's paths,
+// marker names and commands.
+func TestDemoRedact(t *testing.T) {
+	for _, format := range []string{"text", "markdown", "json"} {
+		out, stderr, code := runCLI(t, "", "demo", "--redact", "-f", format)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", format, code, stderr)
+		}
+		for _, secret := range []string{"/var/tmp/lagtrace-dirs", "seed-B", "nU2BlPA3xoSfYaPLVs1DqiZU4ANOtV", "rsync:"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s output shows %q", format, secret)
+			}
+		}
+	}
+}
