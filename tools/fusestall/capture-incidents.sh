@@ -117,15 +117,7 @@ c2=$!
 printf 'C holder ln %s\nC stat-waiter stat %s\nC stat-waiter stat %s\n' "$c_holder" "$c1" "$c2" >>"$out/pids.txt"
 sample "$stuck_c" "$c_holder" "$c1" "$c2"
 
-tmp=$(mktemp -d)
-dmesg >"$tmp/raw"
-dmesg -T >"$tmp/T"
-first=$(awk -v s="$start" '{t = substr($0, 2, index($0, "]") - 2) + 0; if (t >= s) { print NR; exit }}' "$tmp/raw")
-first=${first:-$(($(wc -l <"$tmp/raw") + 1))}
-n=$(($(wc -l <"$tmp/raw") - first + 1))
-tail -n +"$first" "$tmp/raw" >"$out/dmesg.txt"
-tail -n +"$first" "$tmp/T" | head -n "$n" >"$out/dmesg-T.txt"
-rm -r "$tmp"
+save_dmesg "$start" "$out/dmesg.txt" "$out/dmesg-T.txt"
 release "$c_holder" "$c1" "$c2"
 echo "released; D-state tasks left:"
 ps -eo stat,pid,comm | grep '^D'

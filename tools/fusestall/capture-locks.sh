@@ -74,20 +74,7 @@ while [ $SECONDS -lt $end ]; do
 	sleep 5
 done
 ps -eo pid,ppid,stat,wchan:32,comm >"$out/ps-late.txt"
-tmp=$(mktemp -d)
-dmesg >"$tmp/raw"
-dmesg -T >"$tmp/T"
-# Keep the records from the mount on, whole lines, and the same records
-# from the -T listing (same ring buffer, read a moment later).
-first=$(awk -v s="$start" '{t = substr($0, 2, index($0, "]") - 2) + 0; if (t >= s) { print NR; exit }}' "$tmp/raw")
-first=${first:-$(($(wc -l <"$tmp/raw") + 1))}
-n=$(($(wc -l <"$tmp/raw") - first + 1))
-tail -n +"$first" "$tmp/raw" >"$out/dmesg.txt"
-tail -n +"$first" "$tmp/T" | head -n "$n" >"$out/dmesg-T.txt"
-if ! diff <(cut -d']' -f2- "$out/dmesg.txt") <(cut -d']' -f2- "$out/dmesg-T.txt") >/dev/null; then
-	echo "dmesg and dmesg -T windows differ" >&2
-fi
-rm -r "$tmp"
+save_dmesg "$start" "$out/dmesg.txt" "$out/dmesg-T.txt"
 
 kill -USR1 "$srv"
 # Our children turn zombie, which kill -0 still sees: read the state.

@@ -118,18 +118,7 @@ wait "$s_touch" "$s_ls" "$s_stat" "$s_py" 2>/dev/null
 
 # The records from the mount on, whole lines, and the same records from the
 # -T listing (same ring buffer, read a moment later).
-tmp=$(mktemp -d)
-dmesg >"$tmp/raw"
-dmesg -T >"$tmp/T"
-from=$(awk -v s="$start" '{t = substr($0, 2, index($0, "]") - 2) + 0; if (t >= s) { print NR; exit }}' "$tmp/raw")
-from=${from:-$(($(wc -l <"$tmp/raw") + 1))}
-n=$(($(wc -l <"$tmp/raw") - from + 1))
-tail -n +"$from" "$tmp/raw" >"$out/B/dmesg.txt"
-tail -n +"$from" "$tmp/T" | head -n "$n" >"$out/B/dmesg-T.txt"
-if ! diff <(cut -d']' -f2- "$out/B/dmesg.txt") <(cut -d']' -f2- "$out/B/dmesg-T.txt") >/dev/null; then
-	echo "dmesg and dmesg -T windows differ" >&2
-fi
-rm -r "$tmp"
+save_dmesg "$start" "$out/B/dmesg.txt" "$out/B/dmesg-T.txt"
 echo "$old_timeout" >$ks/hung_task_timeout_secs
 umount_srv
 

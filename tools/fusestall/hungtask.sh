@@ -31,3 +31,23 @@ cleanup() {
 	echo "$old_warnings" >$ks/hung_task_warnings
 }
 trap cleanup EXIT
+
+# save_dmesg START RAW T: writes the kernel log from the first record at or
+# after START (seconds since boot) to RAW, and the same records of dmesg -T
+# (the same ring buffer read a moment later) to T, whole lines; says so on
+# stderr when the two windows differ.
+save_dmesg() {
+	local start=$1 raw=$2 wall=$3 tmp first n
+	tmp=$(mktemp -d)
+	dmesg >"$tmp/raw"
+	dmesg -T >"$tmp/T"
+	first=$(awk -v s="$start" '{t = substr($0, 2, index($0, "]") - 2) + 0; if (t >= s) { print NR; exit }}' "$tmp/raw")
+	first=${first:-$(($(wc -l <"$tmp/raw") + 1))}
+	n=$(($(wc -l <"$tmp/raw") - first + 1))
+	tail -n +"$first" "$tmp/raw" >"$raw"
+	tail -n +"$first" "$tmp/T" | head -n "$n" >"$wall"
+	if ! diff <(cut -d']' -f2- "$raw") <(cut -d']' -f2- "$wall") >/dev/null; then
+		echo "dmesg and dmesg -T windows differ" >&2
+	fi
+	rm -r "$tmp"
+}
